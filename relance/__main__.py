@@ -1,0 +1,3 @@
+from relance.cli import main
+
+raise SystemExit(main())

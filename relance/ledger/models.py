@@ -1,0 +1,98 @@
+"""The ledger: who owes what, since when, and what has been paid. Dates are business dates (no time)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from relance.accounts.models import Workspace
+
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+
+
+class Customer(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customers")
+    external_id = models.CharField("customer id", max_length=100)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    contact_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=2, choices=LANGUAGES, default="fr")
+    country = models.CharField(max_length=2, blank=True)
+    timezone = models.CharField(max_length=64, blank=True)
+    segment = models.CharField(max_length=100, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    pinned_policy = models.CharField(max_length=100, blank=True, help_text="Policy name that overrides matching")
+    excluded = models.BooleanField(default=False)
+    excluded_reason = models.CharField(max_length=200, blank=True)
+    undeliverable = models.BooleanField(default=False, help_text="The address hard-bounced: e-mail stops")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "external_id"], name="customer_key")]
+        indexes = [models.Index(fields=["workspace", "segment"])]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.name}"
+
+
+class Invoice(models.Model):
+    OPEN, VOID = "open", "void"
+    STATUSES = [(OPEN, "open"), (VOID, "void")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
+    number = models.CharField(max_length=100)
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=4, choices=STATUSES, default=OPEN)
+    pdf_url = models.URLField(max_length=500, blank=True)
+    payment_url = models.URLField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "number"], name="invoice_key")]
+        indexes = [models.Index(fields=["workspace", "status", "due_date"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Payment(models.Model):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="payments")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    date = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    reference = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["invoice", "reference"], name="payment_key")]
+        indexes = [models.Index(fields=["workspace", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.amount}"
+
+
+class Hold(models.Model):
+    """Pauses the chase of one invoice on the days `start <= day < until` (until it is released)."""
+
+    DISPUTE, PROMISE, OTHER = "dispute", "promise", "other"
+    REASONS = [(DISPUTE, "dispute"), (PROMISE, "promise to pay"), (OTHER, "other")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="holds")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="holds")
+    start = models.DateField()
+    until = models.DateField()
+    reason = models.CharField(max_length=10, choices=REASONS)
+    note = models.TextField(blank=True)
+    released_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.reason} {self.start}..{self.until}"

@@ -1,0 +1,71 @@
+"""The durable outbox. A message is written here, in full, before any SMTP transaction is attempted."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+from relance.accounts.models import Workspace
+from relance.ledger.models import Customer, Invoice
+
+
+class Message(models.Model):
+    QUEUED, AWAITING_APPROVAL, SENDING = "queued", "awaiting_approval", "sending"
+    SENT, FAILED, CANCELLED = "sent", "failed", "cancelled"
+    STATUSES = [(s, s) for s in (QUEUED, AWAITING_APPROVAL, SENDING, SENT, FAILED, CANCELLED)]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="messages")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="messages")
+    run_date = models.DateField()
+    stage = models.CharField(max_length=40)
+    policy_name = models.CharField(max_length=100)
+    policy_version = models.PositiveIntegerField()
+    template_name = models.CharField(max_length=100)
+    template_version = models.CharField(max_length=64)
+    language = models.CharField(max_length=2)
+    from_email = models.CharField(max_length=254)
+    reply_to = models.CharField(max_length=254, blank=True)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300)
+    text_body = models.TextField()
+    html_body = models.TextField()
+    total_due = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=STATUSES, default=QUEUED)
+    message_id = models.CharField(max_length=254, unique=True)
+    not_before = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # At most one live message per customer per run date: re-running a day adds nothing.
+            models.UniqueConstraint(fields=["customer", "run_date"], condition=~models.Q(status="cancelled"),
+                                    name="one_message_per_customer_per_day")
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "status", "not_before"]),
+            models.Index(fields=["customer", "run_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.stage} → {self.to}"
+
+
+class MessageItem(models.Model):
+    """One invoice in a message, at the step it reached. The stages an invoice has reached come from here."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="message_items")
+    stage = models.CharField(max_length=40)
+    step_index = models.PositiveSmallIntegerField()
+    outstanding = models.DecimalField(max_digits=14, decimal_places=2)
+
+    class Meta:
+        # Rows of cancelled messages are deleted, so a stage is reached at most once per invoice.
+        constraints = [models.UniqueConstraint(fields=["invoice", "stage"], name="invoice_stage_once")]

@@ -1,0 +1,105 @@
+"""The one settings module. Every option is an environment variable documented in the README."""
+
+from __future__ import annotations
+
+import dj_database_url
+
+from relance.conf import ConfigError, data_dir, env, env_bool, env_int
+
+DEFAULT_SECRET_KEY = "relance-development-secret-key-do-not-use-in-production"
+
+DEBUG = env_bool("RELANCE_DEBUG", False)
+PRODUCTION = env_bool("RELANCE_PRODUCTION", False)
+SECRET_KEY = env("RELANCE_SECRET_KEY", DEFAULT_SECRET_KEY)
+if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
+    raise ConfigError("RELANCE_PRODUCTION is on but RELANCE_SECRET_KEY is the development default: set a secret")
+ALLOWED_HOSTS = [h.strip() for h in env("RELANCE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "relance.accounts",
+    "relance.ledger",
+    "relance.dunning",
+    "relance.mail",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "relance.urls"
+WSGI_APPLICATION = "relance.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _database() -> dict[str, object]:
+    url = env("DATABASE_URL", f"sqlite:///{data_dir() / 'relance.sqlite3'}")
+    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers work while the daily run writes; IMMEDIATE takes the write lock at BEGIN
+        # so two writers wait for each other instead of failing half-way with "database is locked".
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "static/"
+STATIC_ROOT = data_dir() / "static"
+
+# Tasks run in process on the embedded default; at scale point RELANCE_TASK_BACKEND at a maintained backend
+# (for example django_tasks_db.DatabaseBackend with `db_worker` processes).
+TASKS = {"default": {"BACKEND": env("RELANCE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+
+EMAIL_URL = env("EMAIL_URL", "")
+SMTP_TIMEOUT = env_int("RELANCE_SMTP_TIMEOUT", 30)
+SEND_MAX_ATTEMPTS = env_int("RELANCE_SEND_MAX_ATTEMPTS", 6)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("RELANCE_LOG_LEVEL", "WARNING")},
+}
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = env_bool("RELANCE_SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
