@@ -27,10 +27,12 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.dunning",
     "relance.mail",
+    "relance.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -84,6 +86,8 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = data_dir() / "static"
+# Static files come straight from the apps: no collectstatic step before `relance serve`.
+WHITENOISE_USE_FINDERS = True
 
 # Tasks run in process on the embedded default; at scale point RELANCE_TASK_BACKEND at a maintained backend
 # (for example django_tasks_db.DatabaseBackend with `db_worker` processes).

@@ -35,6 +35,8 @@ class Message(models.Model):
     status = models.CharField(max_length=20, choices=STATUSES, default=QUEUED)
     message_id = models.CharField(max_length=254, unique=True)
     not_before = models.DateTimeField(null=True, blank=True)
+    # Set when a sender claims the message: several workers never send the same one.
+    lease = models.CharField(max_length=32, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,161 @@
+"""The daily run and its simulation: load the ledger, ask the engine, persist (or not) the result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from relance.accounts.models import Workspace
+from relance.dunning.actions_tasks import do_open_task
+from relance.dunning.models import Run
+from relance.dunning.snapshot import load_snapshot
+from relance.engine.calendar import BusinessCalendar
+from relance.engine.planner import PlannedMessage, plan_run
+from relance.engine.window import SendingWindow
+from relance.ledger.models import Customer, Invoice
+from relance.mail.compose import compose
+from relance.mail.models import Message, MessageItem
+from relance.mail.outbox import chunks, do_cancel_stale
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    message: Message
+    items: list[MessageItem]
+    invoice_numbers: list[str]
+
+
+@dataclass
+class RunResult:
+    run_date: date
+    outgoing: list[Outgoing] = field(default_factory=list)
+    cancelled: int = 0
+    escalated: int = 0
+
+    @property
+    def messages(self) -> list[Message]:
+        return [o.message for o in self.outgoing]
+
+
+def local_today(workspace: Workspace, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+def do_run(workspace: Workspace, today: date, now: datetime, *, backfill: bool, dry_run: bool = False) -> RunResult:
+    """Plan `today` and write the messages to the outbox (sending happens after commit, elsewhere).
+
+    `backfill` (an explicit --as-of date) ignores the sending window: the messages are due at once.
+    """
+    if dry_run:
+        snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
+        planned = list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
+        return _compose_all(workspace, planned, today, now, backfill)
+    with transaction.atomic():
+        started = now
+        cancelled = do_cancel_stale(workspace)
+        snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
+        planned = list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
+        result = _compose_all(workspace, planned, today, now, backfill)
+        result.cancelled = cancelled
+        _persist(result)
+        result.escalated = _escalate(workspace, planned, today)
+        Run.objects.create(
+            workspace=workspace,
+            run_date=today,
+            backfill=backfill,
+            started_at=started,
+            finished_at=now,
+            planned=len(result.outgoing),
+            cancelled=cancelled,
+        )
+    return result
+
+
+def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
+    """Every message the daily run would have produced on each day of [first, last]; nothing is kept."""
+    if last < first:
+        from relance.engine.errors import InvalidInput
+
+        raise InvalidInput(f"--to {last} is before --from {first}")
+    snapshot = load_snapshot(workspace, first, last, history_before=first)
+    history = snapshot.history
+    calendar = _calendar(workspace)
+    result = RunResult(run_date=first)
+    day = first
+    while day <= last:
+        planned = list(plan_run(snapshot.customer_states(day, history), day, calendar))
+        for message in planned:
+            history.record(message.customer_key, day, [(i.invoice.key, i.step.stage) for i in message.items])
+        result.outgoing.extend(_compose_all(workspace, planned, day, None, backfill=True).outgoing)
+        day += timedelta(days=1)
+    return result
+
+
+def _calendar(workspace: Workspace) -> BusinessCalendar:
+    return BusinessCalendar(workspace.country)
+
+
+def _compose_all(
+    workspace: Workspace, planned: list[PlannedMessage], today: date, now: datetime | None, backfill: bool
+) -> RunResult:
+    result = RunResult(run_date=today)
+    if not planned:
+        return result
+    customers = _by_id(Customer, [p.customer_key for p in planned])
+    invoice_ids = [i.invoice.key for p in planned for i in p.items] + [u.key for p in planned for u in p.upcoming]
+    invoices = _by_id(Invoice, invoice_ids)
+    window = SendingWindow.parse(workspace.sending_window)
+    calendar = _calendar(workspace)
+    for plan in planned:
+        customer = customers[plan.customer_key]
+        not_before = None
+        if not backfill and now is not None:
+            zone = ZoneInfo(customer.timezone or workspace.timezone)
+            opening = window.next_opening(now.astimezone(zone), calendar, plan.policy.business_days_only)
+            not_before = opening if opening > now else None
+        message, items = compose(workspace, customer, plan, invoices, today, not_before)
+        result.outgoing.append(Outgoing(message, items, [invoices[i.invoice.key].number for i in plan.items]))
+    return result
+
+
+def _by_id(model: type, ids: Iterable[int]) -> dict:  # type: ignore[type-arg]
+    found: dict = {}  # type: ignore[type-arg]
+    for batch in chunks(sorted(set(ids))):
+        found.update(model.objects.in_bulk(batch))  # type: ignore[attr-defined]
+    return found
+
+
+def _persist(result: RunResult) -> None:
+    Message.objects.bulk_create(result.messages, batch_size=500)
+    items = []
+    for outgoing in result.outgoing:
+        for item in outgoing.items:
+            item.message = outgoing.message  # now that it has a primary key
+            items.append(item)
+    MessageItem.objects.bulk_create(items, batch_size=1000)
+
+
+def _escalate(workspace: Workspace, planned: list[PlannedMessage], today: date) -> int:
+    """After the last stage a person takes over: one collection task per customer."""
+    count = 0
+    customers = _by_id(Customer, [p.customer_key for p in planned if p.escalates])
+    for plan in planned:
+        if not plan.escalates:
+            continue
+        customer = customers[plan.customer_key]
+        numbers = ", ".join(i.invoice.number for i in plan.items if i.step_index == len(plan.policy.steps) - 1)
+        do_open_task(
+            customer,
+            kind="collection",
+            title=f"{customer.name}: last reminder sent, a person takes over",
+            detail=f"Final stage reached on {today.isoformat()} for {numbers}.",
+            due_date=today + timedelta(days=workspace.final_notice_days),
+        )
+        count += 1
+    return count
+
+

@@ -1,0 +1,150 @@
+"""Sending the outbox: claim, re-check, send, record. Each step is its own transaction.
+
+A message is claimed (status `sending`, a lease token) before the SMTP transaction and marked `sent` right
+after it. A crash between the two leaves it `sending`: it is reported, never sent again blindly, because a
+second copy of a payment reminder is worse than a late one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+
+from relance.dunning.actions_tasks import do_open_task
+from relance.mail.models import Message
+from relance.mail.outbox import do_cancel, pending_filter, stale_reasons
+from relance.mail.transport import SMTPConfig, SMTPTransport, Transport, TransportError
+
+BATCH = 200
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+
+
+class SendingNotConfigured(Exception):
+    """No way to send e-mail: never a silent drop."""
+
+
+TransportFactory = Callable[[], AbstractContextManager[Transport]]
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def smtp_factory() -> TransportFactory:
+    url = settings.EMAIL_URL
+    if not url:
+        raise SendingNotConfigured(
+            "EMAIL_URL is not set: messages stay queued. Set EMAIL_URL=smtp://user:pass@host:port "
+            "and run `relance send`."
+        )
+    config = SMTPConfig.from_url(url)
+    return lambda: SMTPTransport(config)
+
+
+def build_email(message: Message) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = message.from_email
+    email["To"] = message.to
+    if message.reply_to:
+        email["Reply-To"] = message.reply_to
+    email["Subject"] = message.subject
+    email["Message-ID"] = message.message_id
+    email["Date"] = format_datetime(message.created_at)
+    email["Content-Language"] = message.language
+    email["X-Relance-Stage"] = message.stage
+    email.set_content(message.text_body)
+    email.add_alternative(message.html_body, subtype="html")
+    return email
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def claim(ids: list[int], now: datetime) -> list[Message]:
+    lease = uuid.uuid4().hex
+    with transaction.atomic():
+        Message.objects.filter(pk__in=ids).filter(pending_filter(now)).update(
+            status=Message.SENDING, lease=lease, attempts=F("attempts") + 1, updated_at=now
+        )
+    return list(Message.objects.filter(lease=lease, status=Message.SENDING).select_related("customer"))
+
+
+def dispatch(now: datetime, factory: TransportFactory, workspace_id: int | None = None) -> SendReport:
+    """Send every queued message that is due at `now`, over one connection per batch."""
+    report = SendReport()
+    due = Message.objects.filter(pending_filter(now))
+    if workspace_id is not None:
+        due = due.filter(workspace_id=workspace_id)
+    ids = list(due.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return report
+    with factory() as transport:
+        for start in range(0, len(ids), BATCH):
+            batch = claim(ids[start : start + BATCH], now)
+            stale = stale_reasons([m.pk for m in batch])
+            if stale:
+                _release(stale)
+                report.cancelled += do_cancel(stale)
+            for message in batch:
+                if message.pk not in stale:
+                    _send_one(message, transport, now, report)
+    return report
+
+
+def _release(stale: dict[int, str]) -> None:
+    """Back to queued so that do_cancel (which only cancels pending messages) takes them."""
+    Message.objects.filter(pk__in=list(stale), status=Message.SENDING).update(status=Message.QUEUED, lease="")
+
+
+def _send_one(message: Message, transport: Transport, now: datetime, report: SendReport) -> None:
+    try:
+        transport.send(build_email(message))
+    except TransportError as exc:
+        _record_failure(message, exc, now, report)
+        return
+    Message.objects.filter(pk=message.pk, lease=message.lease).update(
+        status=Message.SENT, sent_at=now, lease="", last_error="", updated_at=now
+    )
+    report.sent += 1
+
+
+@transaction.atomic
+def _record_failure(message: Message, exc: TransportError, now: datetime, report: SendReport) -> None:
+    error = str(exc)[:2000]
+    report.errors.append(f"#{message.pk} to {message.to}: {error}")
+    if exc.permanent or message.attempts >= settings.SEND_MAX_ATTEMPTS:
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.FAILED, last_error=error, lease="", updated_at=now
+        )
+        report.failed += 1
+        if exc.permanent:
+            customer = message.customer
+            customer.undeliverable = True
+            customer.save(update_fields=["undeliverable", "updated_at"])
+            do_open_task(
+                customer,
+                kind="bounce",
+                title=f"{customer.name}: {message.to} refused our reminder",
+                detail=f"The mail server answered: {error}. Find a working billing address.",
+                due_date=message.run_date,
+            )
+        return
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.QUEUED, last_error=error, lease="", not_before=now + backoff(message.attempts), updated_at=now
+    )
+    report.retried += 1
