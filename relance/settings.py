@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "relance.dunning",
     "relance.mail",
     "relance.web",
+    # For a task backend that brings its own models, such as django_tasks_db.
+    *[app.strip() for app in env("RELANCE_EXTRA_APPS", "").split(",") if app.strip()],
 ]
 
 MIDDLEWARE = [
@@ -86,6 +88,7 @@ TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"
 STATIC_ROOT = data_dir() / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing folder even when finders serve everything
 # Static files come straight from the apps: no collectstatic step before `relance serve`.
 WHITENOISE_USE_FINDERS = True
 

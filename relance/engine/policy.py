@@ -45,8 +45,11 @@ class Policy:
         return not self.segments and not self.tags
 
     @property
-    def specificity(self) -> int:
-        return len(self.segments) + len(self.tags) + (10 if self.segments else 0)
+    def specificity(self) -> tuple[int, int, int]:
+        """Higher is more specific. Restricting the segment counts most, then the tags. Each listed value is
+        an alternative (any one matches), so among policies restricting the same things, fewer values is
+        narrower and wins."""
+        return (2 * bool(self.segments) + bool(self.tags), -len(self.segments), -len(self.tags))
 
     def matches(self, segment: str, tags: Iterable[str]) -> bool:
         if self.segments and segment not in self.segments:
@@ -125,6 +128,7 @@ def _steps(raw: Any, source: str, errors: list[str]) -> tuple[Step, ...]:
         return ()
     steps: list[Step] = []
     seen: set[str] = set()
+    previous: int | None = None
     for number, item in enumerate(raw, start=1):
         where = f"{source}: steps[{number}]"
         if not isinstance(item, Mapping):
@@ -140,13 +144,18 @@ def _steps(raw: Any, source: str, errors: list[str]) -> tuple[Step, ...]:
         if stage in seen:
             errors.append(f"{where}: stage {stage!r} appears twice; each stage is reached once per invoice")
         seen.add(stage)
+        known = len(errors)
         offset = _int(item.get("offset_days"), f"{where}: offset_days", errors, None)
-        if stage == PRE_DUE and offset >= 0:
+        # A wrong or missing offset is reported once, not again through the placeholder 0 standing for it.
+        valid = len(errors) == known
+        if valid and stage == PRE_DUE and offset >= 0:
             errors.append(f"{where}: a pre_due step needs a negative offset_days (days before the due date)")
-        if stage != PRE_DUE and offset < 0:
+        if valid and stage != PRE_DUE and offset < 0:
             errors.append(f"{where}: offset_days {offset} is before the due date; only pre_due steps may be")
-        if steps and offset < steps[-1].offset_days:
+        if valid and previous is not None and offset < previous:
             errors.append(f"{where}: offset_days {offset} is before the previous step's; list steps in order")
+        if valid:
+            previous = offset
         template = item.get("template", stage)
         if not isinstance(template, str) or not template.strip():
             errors.append(f"{where}: template: expected a template name")

@@ -132,7 +132,8 @@ def _record_failure(message: Message, exc: TransportError, now: datetime, report
             status=Message.FAILED, last_error=error, lease="", updated_at=now
         )
         report.failed += 1
-        if exc.permanent:
+        # Only a refused recipient says the address is bad; a refused sender or message is our problem.
+        if exc.permanent and exc.stage == "RCPT":
             customer = message.customer
             customer.undeliverable = True
             customer.save(update_fields=["undeliverable", "updated_at"])

@@ -157,6 +157,10 @@ def test_pre_due_reminder_is_dropped_when_the_wait_runs_past_the_due_date() -> N
 
     sent = simulate(run_days)
 
-    assert all(item.step.stage != "pre_due" for planned in sent.values() for item in planned.items
-               if item.invoice.number == "B")
+    assert all(
+        item.step.stage != "pre_due"
+        for planned in sent.values()
+        for item in planned.items
+        if item.invoice.number == "B"
+    )
     assert summary(sent[date(2026, 3, 10)]) == ("first", [("B", "first")])

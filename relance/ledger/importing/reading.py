@@ -1,8 +1,9 @@
 """CSV and XLSX files read into rows of text, numbered the way a spreadsheet numbers them.
 
-CSV: UTF-8 with or without a byte-order mark; the separator, `,` or `;`, is taken from the header line (a header
-holding both is refused: we do not guess). XLSX: the first sheet; real Excel dates become `YYYY-MM-DD`, numeric
-cells become plain numbers (`1234.5`, `1001`). The header is line 1, the first data row line 2.
+CSV: UTF-8 with or without a byte-order mark; the separator, `,` or `;`, is taken from the header line
+(a header holding both is refused: we do not guess). XLSX: the first sheet; real Excel dates become
+`YYYY-MM-DD`, numeric cells become plain numbers (`1234.5`, `1001`). The header is line 1, the first data
+row line 2.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def read_csv_text(text: str) -> Sheet:
 def _csv_rows(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
     line = 1
     try:
-        for line, cells in enumerate(reader, start=2):  # noqa: B007 (line is read in the except clause)
+        for line, cells in enumerate(reader, start=2):
             yield line, cells
     except csv.Error as exc:
         raise FileProblem(RowError(line + 1, "", "", f"unreadable CSV: {exc}")) from exc
@@ -107,7 +108,7 @@ def read_xlsx(path: Path) -> Sheet:
 
     try:
         with warnings.catch_warnings():
-            # Real workbooks carry features openpyxl does not read (data validation, styles): only values matter.
+            # Workbooks carry features openpyxl does not read (data validation, styles): only values matter.
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -116,7 +117,9 @@ def read_xlsx(path: Path) -> Sheet:
     first = next(rows, None)
     if first is None:
         workbook.close()
-        raise FileProblem(RowError(1, "", "", "the first sheet is empty: expected a header row of column names"))
+        raise FileProblem(
+            RowError(1, "", "", "the first sheet is empty: expected a header row of column names")
+        )
     return Sheet(header=first[1], rows=rows)
 
 

@@ -46,6 +46,11 @@ class ImportReport:
         """True when the rows were saved: no error and not a dry run."""
         return self.ok and not self.dry_run
 
+    def problem_count(self) -> str:
+        """`3 errors on 2 lines`."""
+        errors, lines = len(self.errors), len({error.line for error in self.errors})
+        return f"{errors} error{'s' * (errors != 1)} on {lines} line{'s' * (lines != 1)}"
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
@@ -64,12 +69,7 @@ class ImportReport:
         lines += [error.describe(self.file) for error in self.errors]
         counts = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
         if self.errors:
-            rows = len({error.line for error in self.errors})
-            noun = "error" if len(self.errors) == 1 else "errors"
-            lines.append(
-                f"{self.file}: {len(self.errors)} {noun} on {rows} line(s): nothing imported "
-                f"(the valid rows would give {counts})"
-            )
+            lines.append(f"{self.file}: {self.problem_count()}: nothing imported (the valid rows: {counts})")
         elif self.dry_run:
             lines.append(f"{self.file}: dry run, nothing written: {self.kind} would be {counts}")
         else:
