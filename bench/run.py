@@ -83,7 +83,7 @@ def start_sink(folder: Path) -> tuple[subprocess.Popen[str], int]:
 def main() -> int:
     args = parse_args()
     customers = args.customers or max(1, args.invoices // 5)
-    work = Path(tempfile.mkdtemp(prefix="relance-bench-"))
+    work = Path(os.environ.get("RELANCE_BENCH_DIR") or tempfile.mkdtemp(prefix="relance-bench-"))
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{work / 'bench.sqlite3'}")
     os.environ["DJANGO_SETTINGS_MODULE"] = "relance.settings"
     os.environ.setdefault("RELANCE_SENDER", "Marie Dupont <marie@acme.example>")
@@ -98,7 +98,7 @@ def main() -> int:
     from relance.dunning.snapshot import load_snapshot
     from relance.engine.calendar import BusinessCalendar
     from relance.engine.planner import plan_run
-    from relance.ledger.importing import do_import
+    from relance.ledger.actions import do_import
     from relance.mail.models import Message
     from relance.mail.sending import build_email, dispatch
     from relance.mail.transport import SMTPConfig, SMTPTransport

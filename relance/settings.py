@@ -74,6 +74,9 @@ def _database() -> dict[str, object]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
+        # Tests use a file too (not shared-cache memory, whose table locks ignore the busy timeout), so that
+        # concurrency tests see the same locking as production.
+        config["TEST"] = {"NAME": str(data_dir() / "test.sqlite3")}
     return config
 
 

@@ -90,12 +90,16 @@ def next_step(policy: Policy, invoice: InvoiceState, today: date) -> tuple[int, 
     """
     if not invoice.chaseable:
         return None
-    last_reached = max((i for i, s in enumerate(policy.steps) if s.stage in invoice.reached), default=-1)
-    for index in range(last_reached + 1, len(policy.steps)):
-        step = policy.steps[index]
-        if step.is_pre_due and today >= invoice.due_date:
-            continue
-        if today >= invoice.due_date + timedelta(days=step.offset_days):
+    steps = policy.steps
+    last_reached = -1
+    if invoice.reached:
+        last_reached = max((i for i, s in enumerate(steps) if s.stage in invoice.reached), default=-1)
+    days_past_due = (today - invoice.due_date).days
+    for index in range(last_reached + 1, len(steps)):
+        step = steps[index]
+        if step.offset_days < 0 and days_past_due >= 0:
+            continue  # a pre-due step once the due date has come: dropped
+        if days_past_due >= step.offset_days:
             return index, step
         return None
     return None

@@ -45,8 +45,8 @@ def do_import_rows(
     source_name: str,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Import rows given as mappings of column name to text, as if they came from a file whose header holds
-    every key used (a key missing from a row is an empty cell there) and is line 1: the first row is line 2."""
+    """Import rows given as mappings of column name to text, as if they came from a file whose header (line 1)
+    holds every key used; a key missing from a row is an empty cell there. The first row is line 2."""
     get_kind(kind)
     given = list(rows)
     if not given:
@@ -77,8 +77,9 @@ def _import(
         return report
     if not rows and not errors:
         report.warnings.append("no data rows after the header")
-    # Checks against the database and the writes see the same state: one transaction (none for a dry run).
-    with nullcontext() if dry_run else transaction.atomic():
+    # Checks against the database and the writes see the same state: one transaction (none when nothing
+    # will be written).
+    with nullcontext() if dry_run or errors else transaction.atomic():
         plan = make_plan(workspace, kind, rows)
         report.created, report.updated, report.unchanged = len(plan.create), len(plan.update), plan.unchanged
         report.errors = sorted(errors + plan.errors, key=lambda error: error.line)

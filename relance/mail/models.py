@@ -52,6 +52,7 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "not_before"]),
+            models.Index(fields=["workspace", "run_date"]),
             models.Index(fields=["customer", "run_date"]),
         ]
 
@@ -71,3 +72,5 @@ class MessageItem(models.Model):
     class Meta:
         # Rows of cancelled messages are deleted, so a stage is reached at most once per invoice.
         constraints = [models.UniqueConstraint(fields=["invoice", "stage"], name="invoice_stage_once")]
+        # Covers the daily run's "stages reached" lookups.
+        indexes = [models.Index(fields=["invoice", "message", "stage"], name="item_invoice_message_stage")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +48,11 @@ steps:
 """
 
 
+SHIPPED_POLICIES = sorted(
+    (Path(__file__).resolve().parents[2] / "relance" / "demo" / "policies").glob("*.yaml")
+)
+
+
 def example() -> dict[str, Any]:
     return yaml.safe_load(EXAMPLE_YAML)
 
@@ -81,6 +87,13 @@ def test_yaml_example_is_accepted_as_written() -> None:
     )
     assert policy.steps[0].is_pre_due
     assert not any(step.is_pre_due for step in policy.steps[1:])
+
+
+@pytest.mark.parametrize("path", SHIPPED_POLICIES, ids=lambda path: path.name)
+def test_shipped_policy_files_are_accepted_and_round_trip(path: Path) -> None:
+    policy = parse_policy(yaml.safe_load(path.read_text(encoding="utf-8")), source=path.name)
+
+    assert parse_policy(policy_to_dict(policy)) == policy
 
 
 def test_omitted_options_take_their_documented_defaults() -> None:

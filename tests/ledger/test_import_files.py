@@ -152,18 +152,20 @@ def test_xlsx_with_real_dates_and_numeric_cells(workspace, write_xlsx):
             ["Number", "Customer_ID", "Issue_Date", "Due_Date", "Amount", "Currency"],
             ["F-1", 1001, datetime(2026, 1, 5), date(2026, 2, 4), 1234.56, "EUR"],
             ["F-2", "1001", "2026-01-06", "2026-02-05", 80, "eur"],
+            ["F-3", 1001.0, "2026-01-06", "2026-02-05", 1.1 * 3, "EUR"],  # a computed 3.3000000000000003
         ],
     )
     report = do_import(workspace, "invoices", path)
     assert report.ok, report.errors
-    first, second = Invoice.objects.order_by("number")
+    first, second, third = Invoice.objects.order_by("number")
     assert (first.issue_date, first.due_date, first.amount) == (
         date(2026, 1, 5),
         date(2026, 2, 4),
         Decimal("1234.56"),
     )
     assert (second.due_date, second.amount, second.currency) == (date(2026, 2, 5), Decimal("80.00"), "EUR")
-    assert do_import(workspace, "invoices", path).unchanged == 2
+    assert third.amount == Decimal("3.30")
+    assert do_import(workspace, "invoices", path).unchanged == 3
 
 
 def test_xlsx_errors_name_the_sheet_row(workspace, write_xlsx):
@@ -185,3 +187,10 @@ def test_a_broken_xlsx_is_invalid_input(workspace, tmp_path):
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InvalidInput, match="XLSX"):
         do_import(workspace, "customers", path)
+
+
+def test_unquoted_tags_in_a_semicolon_file_are_reported_not_misread(workspace, write_file):
+    text = "customer_id;name;email;tags\nC1;Martin;m@martin.example;bakery;paris\n"
+    report = do_import(workspace, "customers", write_file("c.csv", text))
+    assert [(e.line, e.value) for e in report.errors] == [(2, "paris")]
+    assert "double quotes" in report.errors[0].reason

@@ -17,6 +17,8 @@ from relance.mail.rendering import (
     TemplateError,
     load_template,
     make_greeting,
+    parse_template,
+    render,
     render_message,
     sample_context,
 )
@@ -88,6 +90,7 @@ def test_every_builtin_renders_a_complete_message(name: str, language: str) -> N
     for absent in ("<style", "<link", "<img", "<script", "{{", "{%", "src="):
         assert absent not in html
     assert not TOKEN.search(text) and not TOKEN.search(html)
+    assert "\n\n\n" not in text
 
 
 @pytest.mark.parametrize(("name", "language"), BUILTINS)
@@ -423,3 +426,36 @@ def test_preheader_is_hidden_in_html_and_absent_from_text() -> None:
     assert rendered.preheader == "€1,234.56 outstanding, due on March 15, 2026"
     assert 'class="preheader"' in rendered.html and "display: none" in rendered.html
     assert "outstanding, due on" not in rendered.text
+
+
+@pytest.mark.parametrize(("name", "language"), BUILTINS)
+def test_alternative_subjects_are_short_too(name: str, language: str) -> None:
+    template = load_template(name, language)
+    context = sample_context(language, name)
+
+    subjects = [render(template, context, index).subject for index in range(len(template.subjects))]
+
+    assert len(subjects) >= 2
+    assert all(
+        len(subject) <= 60 and ("FA-2026-0142" in subject or "Acme SAS" in subject) for subject in subjects
+    )
+
+
+def test_a_missing_context_key_is_named() -> None:
+    context = sample_context("fr")
+    del context["upcoming"]
+
+    with pytest.raises(TemplateError, match="upcoming") as caught:
+        render_message("first", "fr", context)
+
+    assert "first.fr.md" in str(caught.value)
+
+
+def test_an_unsaved_edit_can_be_previewed() -> None:
+    source = (BUILTIN_DIR / "pre_due.en.md").read_text(encoding="utf-8").replace("Just a", "Only a")
+    template = parse_template(source, "pre_due", "en", Path("<preview of pre_due.en.md>"))
+
+    rendered = render(template, sample_context("en", "pre_due"))
+
+    assert "Only a friendly reminder" in rendered.text
+    assert rendered.template_version != load_template("pre_due", "en").version

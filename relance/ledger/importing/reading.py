@@ -146,6 +146,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        # repr() is the shortest text that reads back as the same number: 1234.56, not 1234.5599999999999.
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        # What Excel shows: 15 significant digits, so a computed 1234.5600000000002 reads 1234.56.
+        text = f"{value:.15g}"
+        return repr(value) if "e" in text else text
     return str(value)

@@ -353,5 +353,5 @@ def parse_rows(
 def _too_many_cells(found: int, width: int) -> str:
     return (
         f"the row has {found} values but the header has {width} columns: a value that holds the separator "
-        "(such as the decimal comma of 1234,56 in a comma-separated file) must be in double quotes"
+        "must be in double quotes (a decimal comma in a ','-separated file, tags in a ';'-separated one)"
     )

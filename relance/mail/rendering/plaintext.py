@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from relance.mail.rendering.environment import Block, Slots
 
 WIDTH = 76
-_SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces inside '1 234,56 €' must stay
+SPACES = re.compile(r"[ \t\n\r\f\v]+")  # not \s: no-break spaces inside '1 234,56 €' must stay
 _PARAGRAPHS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6"}
 _KEEP_TOGETHER = "\ue000"  # stands for a space inside a short value while lines are wrapped
 _SHORT_VALUE = 30
@@ -100,7 +100,7 @@ class _TextWriter(HTMLParser):
         if tag == "a" and self.links:
             self._close_link(*self.links.pop())
         elif tag in ("td", "th") and self.table is not None and self.cell is not None:
-            text = _SPACES.sub(" ", "".join(self.buffer)).strip()
+            text = SPACES.sub(" ", "".join(self.buffer)).strip()
             if self.table:
                 self.table[-1].append((text, *self.cell))
             self.buffer, self.cell = [], None
@@ -129,13 +129,14 @@ class _TextWriter(HTMLParser):
                     self.buffer.append(piece.text)
                 else:
                     self._flush()
-                    self._add(piece.text, verbatim=True)
+                    if piece.text:
+                        self._add(piece.text, verbatim=True)
             elif is_value and len(piece) <= _SHORT_VALUE and "\n" not in piece:
                 self.buffer.append(piece.replace(" ", _KEEP_TOGETHER))  # a phone number, a date: one word
             elif is_value or self.pre:
                 self.buffer.append(piece)
             else:
-                self.buffer.append(_SPACES.sub(" ", piece))
+                self.buffer.append(SPACES.sub(" ", piece))
 
     # -- output -------------------------------------------------------------------------------------
     def _close_link(self, href: str, start: int) -> None:

@@ -18,7 +18,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from relance.mail.rendering.environment import Block, Slots, collecting
-from relance.mail.rendering.plaintext import html_to_text, safe_url, url_for_reading, wrap_text
+from relance.mail.rendering.plaintext import SPACES, html_to_text, safe_url, url_for_reading, wrap_text
 from relance.mail.rendering.templates import BUILTIN_DIR, LoadedTemplate, TemplateError, load_template
 
 _MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "nl2br"]
@@ -58,7 +58,7 @@ def render(template: LoadedTemplate, context: Mapping[str, Any], subject_index: 
         source = _run(template, compiled.body, {**context, "buttons": buttons})
     if actions and not buttons.used:  # a template that never places its buttons gets them at the end
         source += "\n\n" + slots.add(buttons()) + "\n"
-    body_html = markdown.markdown(source, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
+    body_html = _markdown(source, slots.prefix)
     text = html_to_text(body_html, slots) + "\n" + _footer_text(context)
     html = _document(template.language, subject, preheader, _fill_html(body_html, slots), context)
     return Rendered(
@@ -70,6 +70,21 @@ def render(template: LoadedTemplate, context: Mapping[str, Any], subject_index: 
         language=template.language,
         preheader=preheader,
     )
+
+
+_CANONICAL_PREFIX = "rlvslotx"
+
+
+def _markdown(source: str, prefix: str) -> str:
+    """Markdown to HTML. Customer values are tokens at this point, so messages of the same shape share one
+    conversion: the tokens' per-rendering prefix is swapped for a fixed one around a cached conversion."""
+    canonical = source.replace(prefix, _CANONICAL_PREFIX)
+    return _markdown_cached(canonical).replace(_CANONICAL_PREFIX, prefix)
+
+
+@lru_cache(maxsize=512)
+def _markdown_cached(source: str) -> str:
+    return markdown.markdown(source, extensions=_MARKDOWN_EXTENSIONS, output_format="html")
 
 
 def _run(template: LoadedTemplate, part: jinja2.Template, context: Mapping[str, Any]) -> str:
@@ -101,7 +116,7 @@ def _quote_line(template: LoadedTemplate, line: int | None) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return SPACES.sub(" ", text).strip()
 
 
 def _actions(template: LoadedTemplate, context: Mapping[str, Any]) -> list[tuple[str, str]]:

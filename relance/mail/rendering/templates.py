@@ -8,6 +8,7 @@ Each part is compiled from a source padded with blank lines so that Jinja's line
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,6 +120,14 @@ def parse_template(
     Usable for a live preview of an unsaved edit: pass the edited text and a descriptive path.
     """
     data = source.encode("utf-8") if isinstance(source, str) else source
+    return _parse_cached(data, name, language, path, requested_language, builtin)
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(
+    data: bytes, name: str, language: str, path: Path, requested_language: str | None, builtin: bool
+) -> LoadedTemplate:
+    # A daily run renders the same few templates thousands of times: parse and compile each version once.
     try:
         text = data.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:

@@ -17,9 +17,21 @@ class Command(RelanceCommand):
 
     def add_options(self, parser: ArgumentParser) -> None:
         parser.add_argument("invoice", help="the invoice number")
-        parser.add_argument("--from", dest="start", help="first day held, YYYY-MM-DD (default: today)")
-        parser.add_argument("--until", required=True, help="first day chased again, YYYY-MM-DD")
-        parser.add_argument("--reason", required=True, choices=[choice for choice, _ in Hold.REASONS])
+        parser.add_argument(
+            "--from",
+            dest="start",
+            metavar="DATE",
+            help="first day held, YYYY-MM-DD (default: today, local time)",
+        )
+        parser.add_argument(
+            "--until", required=True, metavar="DATE", help="first day chased again, YYYY-MM-DD"
+        )
+        parser.add_argument(
+            "--reason",
+            required=True,
+            choices=[choice for choice, _ in Hold.REASONS],
+            help="dispute (the customer contests the invoice), promise (to pay by a date) or other",
+        )
         parser.add_argument("--note", default="", help="free text kept with the hold")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -13,7 +13,7 @@ class Command(RelanceCommand):
 
     def add_options(self, parser: ArgumentParser) -> None:
         parser.add_argument("invoice", help="the invoice number")
-        parser.add_argument("--on", help="release day, YYYY-MM-DD (default: today)")
+        parser.add_argument("--on", metavar="DATE", help="release day, YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         on = parse_date(options["on"], "--on") if options["on"] else None
