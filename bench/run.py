@@ -19,8 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 TODAY = date(2026, 6, 15)
@@ -28,7 +27,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--invoices", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=None, help="default: invoices / 5")
     parser.add_argument("--send", type=int, default=2000, help="messages sent for the throughput measure")
@@ -45,7 +46,10 @@ def generate(folder: Path, invoices: int, customers: int) -> tuple[Path, Path, P
         out.write("customer_id,name,email,contact_name,language,segment\n")
         for n in range(customers):
             lang = "fr" if n % 3 else "en"
-            out.write(f"K{n:07d},Client {n},ap{n}@client{n}.example,Alex Martin,{lang},{'smb' if n % 4 else 'key'}\n")
+            out.write(
+                f"K{n:07d},Client {n},ap{n}@client{n}.example,Alex Martin,{lang},"
+                f"{'smb' if n % 4 else 'key'}\n"
+            )
     with invoices_path.open("w", encoding="utf-8") as out, payments_path.open("w", encoding="utf-8") as pay:
         out.write("number,customer_id,issue_date,due_date,amount,currency\n")
         pay.write("invoice_number,date,amount,reference\n")
@@ -53,7 +57,10 @@ def generate(folder: Path, invoices: int, customers: int) -> tuple[Path, Path, P
             due = TODAY + timedelta(days=rng.randint(-150, 40))
             issue = due - timedelta(days=30)
             cents = rng.randint(5_000, 2_000_000)
-            out.write(f"B{n:08d},K{rng.randrange(customers):07d},{issue},{due},{cents // 100}.{cents % 100:02d},EUR\n")
+            out.write(
+                f"B{n:08d},K{rng.randrange(customers):07d},{issue},{due},"
+                f"{cents // 100}.{cents % 100:02d},EUR\n"
+            )
             roll = rng.random()
             if roll < 0.45 and issue < TODAY:
                 paid_on = min(TODAY, due + timedelta(days=rng.randint(-10, 20)))
@@ -125,12 +132,14 @@ def main() -> int:
 
     def plan() -> int:
         snapshot = load_snapshot(workspace, TODAY, TODAY, history_before=TODAY + timedelta(days=1))
-        return len(list(plan_run(snapshot.customer_states(TODAY), TODAY, BusinessCalendar(workspace.country))))
+        return len(
+            list(plan_run(snapshot.customer_states(TODAY), TODAY, BusinessCalendar(workspace.country)))
+        )
 
     floor_query()  # warm the page cache for both measures alike
     floor_rows, plan_floor_seconds = min((timed(floor_query) for _ in range(3)), key=lambda r: r[1])
     planned, plan_seconds = min((timed(plan) for _ in range(3)), key=lambda r: r[1])
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     result, run_seconds = timed(do_run, workspace, TODAY, now, backfill=True)
 
     sink, port = start_sink(work / "mail")
@@ -146,7 +155,7 @@ def main() -> int:
                     smtp.send_message(email)
 
         _, floor_send_seconds = timed(raw_send)
-        report, send_seconds = timed(dispatch, datetime.now(dt_timezone.utc), lambda: SMTPTransport(config))
+        report, send_seconds = timed(dispatch, datetime.now(UTC), lambda: SMTPTransport(config))
     finally:
         sink.terminate()
         sink.wait()

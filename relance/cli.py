@@ -21,7 +21,9 @@ COMMANDS = {
     "serve": "run the web server",
 }
 
-USAGE = "usage: relance COMMAND [options]   (relance COMMAND --help for each command's options)\n\ncommands:\n"
+USAGE = (
+    "usage: relance COMMAND [options]   (relance COMMAND --help for each command's options)\n\ncommands:\n"
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] in {"-h", "--help", "help"}:
         width = max(len(name) for name in COMMANDS)
         lines = [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
-        print(USAGE + "\n".join(lines) + "\n\nOther Django management commands work too: relance migrate, ...")
+        print(
+            USAGE + "\n".join(lines) + "\n\nOther Django management commands work too: relance migrate, ..."
+        )
         return 0
     if args[0] in {"--version", "version"}:
         from relance import __version__

@@ -12,7 +12,9 @@ DEBUG = env_bool("RELANCE_DEBUG", False)
 PRODUCTION = env_bool("RELANCE_PRODUCTION", False)
 SECRET_KEY = env("RELANCE_SECRET_KEY", DEFAULT_SECRET_KEY)
 if PRODUCTION and SECRET_KEY == DEFAULT_SECRET_KEY:
-    raise ConfigError("RELANCE_PRODUCTION is on but RELANCE_SECRET_KEY is the development default: set a secret")
+    raise ConfigError(
+        "RELANCE_PRODUCTION is on but RELANCE_SECRET_KEY is the development default: set a secret"
+    )
 ALLOWED_HOSTS = [h.strip() for h in env("RELANCE_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
 
 INSTALLED_APPS = [
@@ -97,7 +99,9 @@ WHITENOISE_USE_FINDERS = True
 
 # Tasks run in process on the embedded default; at scale point RELANCE_TASK_BACKEND at a maintained backend
 # (for example django_tasks_db.DatabaseBackend with `db_worker` processes).
-TASKS = {"default": {"BACKEND": env("RELANCE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}}
+TASKS = {
+    "default": {"BACKEND": env("RELANCE_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")}
+}
 
 EMAIL_URL = env("EMAIL_URL", "")
 SMTP_TIMEOUT = env_int("RELANCE_SMTP_TIMEOUT", 30)

@@ -24,7 +24,12 @@ def customer(workspace: Workspace, key: str = "C1", **fields: Any) -> Customer:
 
 
 def invoice(
-    owner: Customer, number: str, due: date, amount: str = "1200.00", issued: date | None = None, **fields: Any
+    owner: Customer,
+    number: str,
+    due: date,
+    amount: str = "1200.00",
+    issued: date | None = None,
+    **fields: Any,
 ) -> Invoice:
     return Invoice.objects.create(
         workspace=owner.workspace,

@@ -47,12 +47,16 @@ def validate_settings(s: WorkspaceSettings) -> WorkspaceSettings:
     try:
         ZoneInfo(s.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"RELANCE_TIMEZONE={s.timezone!r}: not a known time zone (e.g. Europe/Paris)") from exc
+        raise InvalidInput(
+            f"RELANCE_TIMEZONE={s.timezone!r}: not a known time zone (e.g. Europe/Paris)"
+        ) from exc
     check_sender(s.sender, "RELANCE_SENDER")
     if s.reply_to:
         check_sender(s.reply_to, "RELANCE_REPLY_TO")
     SendingWindow.parse(s.sending_window)
-    return WorkspaceSettings(country, s.timezone, s.sender.strip(), s.reply_to.strip(), s.sending_window.strip())
+    return WorkspaceSettings(
+        country, s.timezone, s.sender.strip(), s.reply_to.strip(), s.sending_window.strip()
+    )
 
 
 def check_sender(value: str, where: str) -> None:
@@ -61,8 +65,10 @@ def check_sender(value: str, where: str) -> None:
     if "@" not in address:
         raise InvalidInput(f"{where}={value!r}: expected an address like 'Marie Dupont <marie@acme.example>'")
     local = address.split("@", 1)[0].lower().replace(".", "")
-    if any(marker.replace("-", "").replace("_", "") in local.replace("-", "").replace("_", "")
-           for marker in NO_REPLY_MARKERS):
+    if any(
+        marker.replace("-", "").replace("_", "") in local.replace("-", "").replace("_", "")
+        for marker in NO_REPLY_MARKERS
+    ):
         raise InvalidInput(f"{where}={value!r}: use a real person's address, never a no-reply one")
 
 

@@ -13,7 +13,9 @@ def get_workspace(slug: str | None) -> Workspace:
     try:
         if slug:
             return Workspace.objects.get(slug=slug)
-        found = Workspace.objects.filter(slug=DEFAULT_SLUG).first() or Workspace.objects.order_by("pk").first()
+        found = (
+            Workspace.objects.filter(slug=DEFAULT_SLUG).first() or Workspace.objects.order_by("pk").first()
+        )
     except Workspace.DoesNotExist as exc:
         raise CommandError(f"no workspace {slug!r}: create it with `relance workspace add`") from exc
     except (OperationalError, ProgrammingError) as exc:

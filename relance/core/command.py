@@ -20,7 +20,9 @@ class RelanceCommand(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--workspace", default=None, help="workspace slug (default: the default workspace)")
+        parser.add_argument(
+            "--workspace", default=None, help="workspace slug (default: the default workspace)"
+        )
         self.add_options(parser)
 
     def add_options(self, parser: ArgumentParser) -> None:

@@ -33,7 +33,9 @@ class PaymentBook:
     counter: int = 0
 
     @classmethod
-    def create(cls, rng: random.Random, customers: list[DemoCustomer], invoices: list[DemoInvoice]) -> PaymentBook:
+    def create(
+        cls, rng: random.Random, customers: list[DemoCustomer], invoices: list[DemoInvoice]
+    ) -> PaymentBook:
         book = cls(rng, {i.number: i for i in invoices}, {c.customer_id: c.habit for c in customers})
         book.outstanding = {i.number: i.amount for i in invoices}
         for invoice in invoices:
@@ -79,7 +81,7 @@ class PaymentBook:
 
     def history_before(self, start: date) -> list[tuple[date, str, Decimal, str]]:
         """Everything paid before the demo starts, for the opening ledger."""
-        rows = []
+        rows: list[tuple[date, str, Decimal, str]] = []
         for day in sorted(d for d in self.due if d < start):
             rows.extend((day, *row) for row in self.take(day))
         return rows

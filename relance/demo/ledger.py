@@ -4,32 +4,100 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 FR_COMPANIES = [
-    "Boulangerie Martin", "Atelier Lefèvre", "Transports Girard", "Cabinet Moreau", "Garage Fournier",
-    "Imprimerie Rousseau", "Menuiserie Blanc", "Pharmacie Garnier", "Librairie Chevalier", "Brasserie Lambert",
-    "Optique Bonnet", "Fleurs Dupuis", "Plomberie Faure", "Agence Mercier", "Studio Laurent", "Domaine Roux",
-    "Conseil Vincent", "Électricité Morel", "Hôtel Simon", "Fromagerie Michel", "Traiteur Lefebvre",
-    "Architectes Bertrand", "Informatique Dubois", "Cave Perrin", "Nettoyage Robin", "Sellerie Clément",
-    "Boucherie Gauthier", "Paysages Henry", "Couverture Masson", "Coiffure Marchand", "Taxis Duval",
-    "Ébénisterie Denis", "Menuiserie Lemoine", "Laboratoire Fontaine", "Éditions Picard", "Verrerie Caron",
-    "Chocolaterie Meyer", "Horlogerie Barbier", "Savonnerie Arnaud", "Forge Renard",
+    "Boulangerie Martin",
+    "Atelier Lefèvre",
+    "Transports Girard",
+    "Cabinet Moreau",
+    "Garage Fournier",
+    "Imprimerie Rousseau",
+    "Menuiserie Blanc",
+    "Pharmacie Garnier",
+    "Librairie Chevalier",
+    "Brasserie Lambert",
+    "Optique Bonnet",
+    "Fleurs Dupuis",
+    "Plomberie Faure",
+    "Agence Mercier",
+    "Studio Laurent",
+    "Domaine Roux",
+    "Conseil Vincent",
+    "Électricité Morel",
+    "Hôtel Simon",
+    "Fromagerie Michel",
+    "Traiteur Lefebvre",
+    "Architectes Bertrand",
+    "Informatique Dubois",
+    "Cave Perrin",
+    "Nettoyage Robin",
+    "Sellerie Clément",
+    "Boucherie Gauthier",
+    "Paysages Henry",
+    "Couverture Masson",
+    "Coiffure Marchand",
+    "Taxis Duval",
+    "Ébénisterie Denis",
+    "Menuiserie Lemoine",
+    "Laboratoire Fontaine",
+    "Éditions Picard",
+    "Verrerie Caron",
+    "Chocolaterie Meyer",
+    "Horlogerie Barbier",
+    "Savonnerie Arnaud",
+    "Forge Renard",
 ]
 EN_COMPANIES = [
-    "Harbour Logistics Ltd", "Greenfield Bakery", "Northwind Consulting", "Blue Fern Studio", "Oakridge Builders",
-    "Brightside Dental", "Kestrel Software", "Millstone Printing", "Redwood Catering", "Silverline Travel",
-    "Copperleaf Design", "Thistle & Rose Florists", "Lakeside Veterinary", "Ironbridge Engineering",
-    "Maple Lane Books", "Seabird Marine", "Falcon Freight", "Willow Tree Nursery", "Granite Peak Outdoor",
+    "Harbour Logistics Ltd",
+    "Greenfield Bakery",
+    "Northwind Consulting",
+    "Blue Fern Studio",
+    "Oakridge Builders",
+    "Brightside Dental",
+    "Kestrel Software",
+    "Millstone Printing",
+    "Redwood Catering",
+    "Silverline Travel",
+    "Copperleaf Design",
+    "Thistle & Rose Florists",
+    "Lakeside Veterinary",
+    "Ironbridge Engineering",
+    "Maple Lane Books",
+    "Seabird Marine",
+    "Falcon Freight",
+    "Willow Tree Nursery",
+    "Granite Peak Outdoor",
     "Lighthouse Media",
 ]
-FR_PEOPLE = ["Camille Martin", "Julien Petit", "Sophie Durand", "Nicolas Leroy", "Claire Moreau", "Thomas Simon",
-             "Émilie Laurent", "Antoine Lefèvre", "Chloé Michel", "Hugo Garcia", "Léa Bernard", "Lucas Roux"]
-EN_PEOPLE = ["Emma Clarke", "Oliver Hughes", "Amelia Walsh", "Jack Turner", "Grace Bennett", "Harry Collins",
-             "Sophie Reid", "Charlie Ward"]
+FR_PEOPLE = [
+    "Camille Martin",
+    "Julien Petit",
+    "Sophie Durand",
+    "Nicolas Leroy",
+    "Claire Moreau",
+    "Thomas Simon",
+    "Émilie Laurent",
+    "Antoine Lefèvre",
+    "Chloé Michel",
+    "Hugo Garcia",
+    "Léa Bernard",
+    "Lucas Roux",
+]
+EN_PEOPLE = [
+    "Emma Clarke",
+    "Oliver Hughes",
+    "Amelia Walsh",
+    "Jack Turner",
+    "Grace Bennett",
+    "Harry Collins",
+    "Sophie Reid",
+    "Charlie Ward",
+]
 
 
 @dataclass
@@ -119,7 +187,7 @@ def build_invoices(rng: random.Random, customers: list[DemoCustomer], start: dat
     return invoices
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+def write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -129,17 +197,42 @@ def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:
 
 
 def customers_csv(path: Path, customers: list[DemoCustomer]) -> Path:
-    header = ["customer_id", "name", "email", "contact_name", "language", "country", "timezone", "segment", "tags"]
+    header = [
+        "customer_id",
+        "name",
+        "email",
+        "contact_name",
+        "language",
+        "country",
+        "timezone",
+        "segment",
+        "tags",
+    ]
     rows = [[getattr(c, h) for h in header] for c in customers]
     return write_csv(path, header, rows)
 
 
 def invoices_csv(path: Path, invoices: list[DemoInvoice]) -> Path:
-    header = ["number", "customer_id", "issue_date", "due_date", "amount", "currency", "pdf_url", "payment_url"]
+    header = [
+        "number",
+        "customer_id",
+        "issue_date",
+        "due_date",
+        "amount",
+        "currency",
+        "pdf_url",
+        "payment_url",
+    ]
     rows = [
         [
-            i.number, i.customer_id, i.issue_date.isoformat(), i.due_date.isoformat(), f"{i.amount:.2f}",
-            i.currency, f"https://invoices.acme.example/{i.number}.pdf", f"https://pay.acme.example/{i.number}",
+            i.number,
+            i.customer_id,
+            i.issue_date.isoformat(),
+            i.due_date.isoformat(),
+            f"{i.amount:.2f}",
+            i.currency,
+            f"https://invoices.acme.example/{i.number}.pdf",
+            f"https://pay.acme.example/{i.number}",
         ]
         for i in invoices
     ]

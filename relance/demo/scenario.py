@@ -45,7 +45,8 @@ class Summary:
         money = ", ".join(f"{amount:,.2f} {currency}" for currency, amount in sorted(self.recovered.items()))
         lines = [
             "",
-            f"Relance demo: {self.first_day} to {self.last_day}, {self.customers} customers, {self.invoices} invoices",
+            f"Relance demo: {self.first_day} to {self.last_day}, "
+            f"{self.customers} customers, {self.invoices} invoices",
             "  messages sent, by stage:",
             stages,
             f"  outbox: {dict(sorted(self.statuses.items()))}",
@@ -94,14 +95,33 @@ def run_demo(folder: Path, start: date, days: int, seed: int = 20260901) -> Summ
         day = start
         while day <= summary.last_day:
             if day == start + timedelta(days=2):
-                quiet("hold", disputed.number, "--from", day.isoformat(), "--until",
-                      (day + timedelta(days=30)).isoformat(), "--reason", "dispute",
-                      "--note", "The customer contests the delivered quantity")
+                quiet(
+                    "hold",
+                    disputed.number,
+                    "--from",
+                    day.isoformat(),
+                    "--until",
+                    (day + timedelta(days=30)).isoformat(),
+                    "--reason",
+                    "dispute",
+                    "--note",
+                    "The customer contests the delivered quantity",
+                )
                 summary.holds.append(f"disputed invoice {disputed.number}: on hold 30 days from {day}")
             if day == start + timedelta(days=6):
                 until = day + timedelta(days=14)
-                quiet("hold", promised.number, "--from", day.isoformat(), "--until", until.isoformat(),
-                      "--reason", "promise", "--note", "Promised on the phone to pay before the 20th")
+                quiet(
+                    "hold",
+                    promised.number,
+                    "--from",
+                    day.isoformat(),
+                    "--until",
+                    until.isoformat(),
+                    "--reason",
+                    "promise",
+                    "--note",
+                    "Promised on the phone to pay before the 20th",
+                )
                 book.schedule(promised.number, until - timedelta(days=1))
                 summary.holds.append(f"promise to pay for {promised.number}: held until {until}, then paid")
             _import_payments(folder, book, day)
@@ -154,7 +174,9 @@ def _summarise(summary: Summary) -> None:
     from relance.dunning.models import Task
     from relance.ledger.models import Payment
 
-    summary.sent_by_stage = Counter(Message.objects.filter(status=Message.SENT).values_list("stage", flat=True))
+    summary.sent_by_stage = Counter(
+        Message.objects.filter(status=Message.SENT).values_list("stage", flat=True)
+    )
     summary.statuses = Counter(Message.objects.values_list("status", flat=True))
     first_reminder = dict(
         MessageItem.objects.filter(message__status=Message.SENT)
@@ -164,9 +186,9 @@ def _summarise(summary: Summary) -> None:
     )
     recovered: dict[str, Decimal] = {}
     paid_after = set()
-    for invoice_id, currency, amount, paid_on in Payment.objects.filter(invoice_id__in=list(first_reminder)).values_list(
-        "invoice_id", "invoice__currency", "amount", "date"
-    ):
+    for invoice_id, currency, amount, paid_on in Payment.objects.filter(
+        invoice_id__in=list(first_reminder)
+    ).values_list("invoice_id", "invoice__currency", "amount", "date"):
         if paid_on > first_reminder[invoice_id]:
             recovered[currency] = recovered.get(currency, Decimal("0")) + amount
             paid_after.add(invoice_id)

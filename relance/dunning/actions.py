@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import models, transaction
 
 from relance.accounts.models import Workspace
 from relance.dunning.actions_tasks import do_open_task
@@ -20,6 +21,8 @@ from relance.ledger.models import Customer, Invoice
 from relance.mail.compose import compose
 from relance.mail.models import Message, MessageItem
 from relance.mail.outbox import chunks, do_cancel_stale
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,9 @@ def local_today(workspace: Workspace, now: datetime) -> date:
     return now.astimezone(ZoneInfo(workspace.timezone)).date()
 
 
-def do_run(workspace: Workspace, today: date, now: datetime, *, backfill: bool, dry_run: bool = False) -> RunResult:
+def do_run(
+    workspace: Workspace, today: date, now: datetime, *, backfill: bool, dry_run: bool = False
+) -> RunResult:
     """Plan `today` and write the messages to the outbox (sending happens after commit, elsewhere).
 
     `backfill` (an explicit --as-of date) ignores the sending window: the messages are due at once.
@@ -106,7 +111,9 @@ def _compose_all(
     if not planned:
         return result
     customers = _by_id(Customer, [p.customer_key for p in planned])
-    invoice_ids = [i.invoice.key for p in planned for i in p.items] + [u.key for p in planned for u in p.upcoming]
+    invoice_ids = [i.invoice.key for p in planned for i in p.items] + [
+        u.key for p in planned for u in p.upcoming
+    ]
     invoices = _by_id(Invoice, invoice_ids)
     window = SendingWindow.parse(workspace.sending_window)
     calendar = _calendar(workspace)
@@ -122,10 +129,10 @@ def _compose_all(
     return result
 
 
-def _by_id(model: type, ids: Iterable[int]) -> dict:  # type: ignore[type-arg]
-    found: dict = {}  # type: ignore[type-arg]
+def _by_id(model: type[M], ids: Iterable[int]) -> dict[int, M]:
+    found: dict[int, M] = {}
     for batch in chunks(sorted(set(ids))):
-        found.update(model.objects.in_bulk(batch))  # type: ignore[attr-defined]
+        found.update(model._default_manager.in_bulk(batch))
     return found
 
 
@@ -147,7 +154,9 @@ def _escalate(workspace: Workspace, planned: list[PlannedMessage], today: date) 
         if not plan.escalates:
             continue
         customer = customers[plan.customer_key]
-        numbers = ", ".join(i.invoice.number for i in plan.items if i.step_index == len(plan.policy.steps) - 1)
+        numbers = ", ".join(
+            i.invoice.number for i in plan.items if i.step_index == len(plan.policy.steps) - 1
+        )
         do_open_task(
             customer,
             kind="collection",
@@ -157,5 +166,3 @@ def _escalate(workspace: Workspace, planned: list[PlannedMessage], today: date) 
         )
         count += 1
     return count
-
-

@@ -17,7 +17,12 @@ def do_open_task(customer: Customer, kind: str, title: str, detail: str, due_dat
         customer=customer,
         kind=kind,
         status=Task.OPEN,
-        defaults={"workspace_id": customer.workspace_id, "title": title, "detail": detail, "due_date": due_date},
+        defaults={
+            "workspace_id": customer.workspace_id,
+            "title": title,
+            "detail": detail,
+            "due_date": due_date,
+        },
     )
     if not created and detail not in task.detail:
         task.detail = f"{task.detail}\n{detail}".strip()

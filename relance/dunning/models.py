@@ -11,7 +11,7 @@ from relance.ledger.models import Customer
 class Policy(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="policies")
     name = models.CharField(max_length=100)
-    # The validated definition (see relance.engine.policy.policy_to_dict); the YAML as the user wrote it beside.
+    # The validated definition (relance.engine.policy.policy_to_dict); beside it, the YAML the user wrote.
     definition = models.JSONField()
     source = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -37,11 +37,18 @@ class Run(models.Model):
     class Meta:
         indexes = [models.Index(fields=["workspace", "run_date"])]
 
+    def __str__(self) -> str:
+        return f"run of {self.run_date}"
+
 
 class Task(models.Model):
     COLLECTION, BOUNCE, CALL, REPLY = "collection", "bounce", "call", "reply"
-    KINDS = [(COLLECTION, "past the last stage"), (BOUNCE, "address undeliverable"), (CALL, "call"),
-             (REPLY, "reply to answer")]
+    KINDS = [
+        (COLLECTION, "past the last stage"),
+        (BOUNCE, "address undeliverable"),
+        (CALL, "call"),
+        (REPLY, "reply to answer"),
+    ]
     OPEN, DONE = "open", "done"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="tasks")
@@ -55,8 +62,9 @@ class Task(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["customer", "kind"], condition=models.Q(status="open"),
-                                    name="one_open_task_per_kind")
+            models.UniqueConstraint(
+                fields=["customer", "kind"], condition=models.Q(status="open"), name="one_open_task_per_kind"
+            )
         ]
 
     def __str__(self) -> str:

@@ -36,7 +36,9 @@ def do_load_policy(workspace: Workspace, path: Path) -> tuple[PolicyRow, bool]:
     definition = policy_to_dict(policy)
     row = PolicyRow.objects.select_for_update().filter(workspace=workspace, name=policy.name).first()
     if row is None:
-        return PolicyRow.objects.create(workspace=workspace, name=policy.name, definition=definition, source=source), True
+        return PolicyRow.objects.create(
+            workspace=workspace, name=policy.name, definition=definition, source=source
+        ), True
     if row.definition != definition:
         row.version += 1
     row.definition = definition

@@ -182,7 +182,10 @@ def load_snapshot(
     sql = _Dialect(connection.vendor)
     invoice_table, payment_table = Invoice._meta.db_table, Payment._meta.db_table
     item_table, message_table = MessageItem._meta.db_table, Message._meta.db_table
-    paid_by_first_day = f"(SELECT COALESCE(SUM(p.amount), 0) FROM {payment_table} p WHERE p.invoice_id = i.id AND p.date <= %s)"
+    paid_by_first_day = (
+        f"(SELECT COALESCE(SUM(p.amount), 0) FROM {payment_table} p "
+        "WHERE p.invoice_id = i.id AND p.date <= %s)"
+    )
     paid_list = sql.concat(f"{sql.text('p.date')} || '{sql.SEP}' || {sql.text('p.amount')}")
     reached_list = sql.concat(f"mi.stage || '{sql.SEP}' || {sql.text('m.run_date')}")
     query = (
@@ -271,7 +274,7 @@ class _Dialect:
         return f"group_concat({expression}, '{self.LIST_SEP}')"
 
 
-def _rows(sql: str, params: list[object]) -> Iterator[tuple[Any, ...]]:
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while batch := cursor.fetchmany(10_000):

@@ -78,7 +78,9 @@ class PlannedMessage:
     def totals(self) -> dict[str, Decimal]:
         sums: dict[str, Decimal] = {}
         for item in self.items:
-            sums[item.invoice.currency] = sums.get(item.invoice.currency, Decimal("0")) + item.invoice.outstanding
+            sums[item.invoice.currency] = (
+                sums.get(item.invoice.currency, Decimal("0")) + item.invoice.outstanding
+            )
         return sums
 
 
@@ -143,7 +145,9 @@ def plan_customer(customer: CustomerState, today: date, calendar: BusinessCalend
     return PlannedMessage(customer_key=customer.key, policy=policy, items=tuple(items), upcoming=upcoming)
 
 
-def plan_run(customers: Iterable[CustomerState], today: date, calendar: BusinessCalendar) -> Iterator[PlannedMessage]:
+def plan_run(
+    customers: Iterable[CustomerState], today: date, calendar: BusinessCalendar
+) -> Iterator[PlannedMessage]:
     for customer in customers:
         planned = plan_customer(customer, today, calendar)
         if planned is not None:

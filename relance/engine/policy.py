@@ -69,7 +69,14 @@ BUILTIN_DEFAULT = Policy(
     business_days_only=True,
 )
 
-_POLICY_KEYS = {"name", "applies_to", "min_days_between_messages", "business_days_only", "min_amount", "steps"}
+_POLICY_KEYS = {
+    "name",
+    "applies_to",
+    "min_days_between_messages",
+    "business_days_only",
+    "min_amount",
+    "steps",
+}
 _STEP_KEYS = {"stage", "offset_days", "template", "channel", "requires_approval", "min_amount"}
 
 
@@ -230,7 +237,7 @@ def policy_to_dict(policy: Policy) -> dict[str, Any]:
 
 
 def choose_policy(policies: Iterable[Policy], segment: str, tags: Iterable[str], pinned: str = "") -> Policy:
-    """The pinned policy if it exists, else the most specific match, else the workspace or built-in default."""
+    """The pinned policy if it exists, else the most specific match, else the workspace's default."""
     candidates = list(policies)
     by_name = {p.name: p for p in candidates}
     if pinned and pinned in by_name:

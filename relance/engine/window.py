@@ -28,14 +28,20 @@ class SendingWindow:
             raise InvalidInput(f"sending window {text!r}: the end must be after the start")
         return cls(start, end)
 
-    def next_opening(self, local_now: datetime, calendar: BusinessCalendar, business_days_only: bool) -> datetime:
+    def next_opening(
+        self, local_now: datetime, calendar: BusinessCalendar, business_days_only: bool
+    ) -> datetime:
         """`local_now` if it is inside the window on an allowed day, else the next moment that is."""
         candidate = local_now
         for _ in range(370):
             allowed_day = not business_days_only or calendar.is_business_day(candidate.date())
             if allowed_day:
-                opens = candidate.replace(hour=self.start.hour, minute=self.start.minute, second=0, microsecond=0)
-                closes = candidate.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+                opens = candidate.replace(
+                    hour=self.start.hour, minute=self.start.minute, second=0, microsecond=0
+                )
+                closes = candidate.replace(
+                    hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0
+                )
                 if candidate < opens:
                     return opens
                 if candidate < closes:

@@ -20,7 +20,9 @@ class Customer(models.Model):
     timezone = models.CharField(max_length=64, blank=True)
     segment = models.CharField(max_length=100, blank=True)
     tags = models.JSONField(default=list, blank=True)
-    pinned_policy = models.CharField(max_length=100, blank=True, help_text="Policy name that overrides matching")
+    pinned_policy = models.CharField(
+        max_length=100, blank=True, help_text="Policy name that overrides matching"
+    )
     excluded = models.BooleanField(default=False)
     excluded_reason = models.CharField(max_length=200, blank=True)
     undeliverable = models.BooleanField(default=False, help_text="The address hard-bounced: e-mail stops")

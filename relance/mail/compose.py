@@ -31,7 +31,12 @@ def contact_context(customer: Customer) -> dict[str, str]:
     first, last = split_name(customer.contact_name)
     language = customer.language if customer.language in FORMAL_GREETING else "en"
     greeting = NAMED_GREETING[language].format(first) if first else FORMAL_GREETING[language]
-    return {"first_name": first, "last_name": last, "full_name": customer.contact_name.strip(), "greeting": greeting}
+    return {
+        "first_name": first,
+        "last_name": last,
+        "full_name": customer.contact_name.strip(),
+        "greeting": greeting,
+    }
 
 
 def invoice_context(invoice: Invoice, outstanding: Decimal, today: date, stage: str = "") -> dict[str, Any]:

@@ -47,8 +47,11 @@ class Message(models.Model):
     class Meta:
         constraints = [
             # At most one live message per customer per run date: re-running a day adds nothing.
-            models.UniqueConstraint(fields=["customer", "run_date"], condition=~models.Q(status="cancelled"),
-                                    name="one_message_per_customer_per_day")
+            models.UniqueConstraint(
+                fields=["customer", "run_date"],
+                condition=~models.Q(status="cancelled"),
+                name="one_message_per_customer_per_day",
+            )
         ]
         indexes = [
             models.Index(fields=["workspace", "status", "not_before"]),
@@ -74,3 +77,6 @@ class MessageItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["invoice", "stage"], name="invoice_stage_once")]
         # Covers the daily run's "stages reached" lookups.
         indexes = [models.Index(fields=["invoice", "message", "stage"], name="item_invoice_message_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} at {self.stage}"

@@ -55,7 +55,9 @@ def stale_reasons(message_ids: Sequence[int]) -> dict[int, str]:
         ):
             holds[invoice_id].append((start, until, released))
         for message_id, invoice_id, number, amount, status, run_date, excluded, tolerance in items:
-            reason = _item_reason(number, amount, status, paid.get(invoice_id), holds[invoice_id], run_date, tolerance)
+            reason = _item_reason(
+                number, amount, status, paid.get(invoice_id), holds[invoice_id], run_date, tolerance
+            )
             if excluded:
                 reason = "the customer is excluded"
             if reason and message_id not in reasons:
@@ -134,7 +136,9 @@ def invoice_numbers(messages: Sequence[Message]) -> dict[int, list[str]]:
     ids = [m.pk for m in messages]
     for batch in chunks(ids):
         for message_id, number in (
-            MessageItem.objects.filter(message_id__in=batch).order_by("pk").values_list("message_id", "invoice__number")
+            MessageItem.objects.filter(message_id__in=batch)
+            .order_by("pk")
+            .values_list("message_id", "invoice__number")
         ):
             numbers[message_id].append(number)
     return numbers

@@ -146,6 +146,10 @@ def _record_failure(message: Message, exc: TransportError, now: datetime, report
             )
         return
     Message.objects.filter(pk=message.pk).update(
-        status=Message.QUEUED, last_error=error, lease="", not_before=now + backoff(message.attempts), updated_at=now
+        status=Message.QUEUED,
+        last_error=error,
+        lease="",
+        not_before=now + backoff(message.attempts),
+        updated_at=now,
     )
     report.retried += 1

@@ -149,12 +149,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m relance.mail.sink --folder F [--port 0]`: prints `listening on HOST:PORT`, serves until killed."""
+    """`python -m relance.mail.sink --folder F [--port 0]`: prints `listening on HOST:PORT`, serves until
+    killed."""
     import argparse
+    import contextlib
     import signal
     import threading
 
-    parser = argparse.ArgumentParser(description="A local SMTP sink that stores every message as an .eml file.")
+    parser = argparse.ArgumentParser(
+        description="A local SMTP sink that stores every message as an .eml file."
+    )
     parser.add_argument("--folder", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
@@ -163,10 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with MailSink(args.folder, host=args.host, port=args.port) as sink:
         print(f"listening on {args.host}:{sink.port}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 

@@ -11,4 +11,9 @@ from relance.mail.sending import dispatch, smtp_factory
 @task()
 def send_outbox(workspace_id: int | None = None) -> dict[str, int]:
     report = dispatch(timezone.now(), smtp_factory(), workspace_id)
-    return {"sent": report.sent, "retried": report.retried, "failed": report.failed, "cancelled": report.cancelled}
+    return {
+        "sent": report.sent,
+        "retried": report.retried,
+        "failed": report.failed,
+        "cancelled": report.cancelled,
+    }

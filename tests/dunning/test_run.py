@@ -115,7 +115,9 @@ def test_final_stage_hands_the_case_to_a_person(workspace, ledger):
     day = DUE + timedelta(days=3)
     for offset in range(0, 60):
         run(workspace, day + timedelta(days=offset))
-    stages = list(Message.objects.filter(customer=ledger["bob"]).order_by("run_date").values_list("stage", flat=True))
+    stages = list(
+        Message.objects.filter(customer=ledger["bob"]).order_by("run_date").values_list("stage", flat=True)
+    )
     assert stages == ["first", "second", "final"]
     task = Task.objects.get(customer=ledger["bob"])
     assert task.kind == Task.COLLECTION
@@ -152,7 +154,9 @@ def test_backfill_ignores_the_sending_window(workspace, ledger):
 
 def test_simulation_plans_what_the_runs_then_make_and_keeps_nothing(workspace, ledger):
     first, last = DUE - timedelta(days=10), DUE + timedelta(days=40)
-    simulated = [(m.run_date, m.customer.external_id, m.stage) for m in do_simulate(workspace, first, last).messages]
+    simulated = [
+        (m.run_date, m.customer.external_id, m.stage) for m in do_simulate(workspace, first, last).messages
+    ]
     assert Message.objects.count() == 0
     day = first
     while day <= last:

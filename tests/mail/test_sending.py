@@ -122,7 +122,7 @@ def test_two_senders_at_once_never_send_the_same_message_twice(workspace, smtp_s
     def sender() -> None:
         try:
             dispatch(NOW, factory_for(smtp_server))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             from django.db import connection

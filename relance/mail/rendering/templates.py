@@ -8,10 +8,10 @@ Each part is compiled from a source padded with blank lines so that Jinja's line
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 

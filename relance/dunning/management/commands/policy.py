@@ -30,14 +30,14 @@ class Command(RelanceCommand):
             scope = "default policy" if "applies_to" not in row.definition else "policy"
             self.stdout.write(f"{scope} {row.name!r} {verb}: {len(row.definition['steps'])} steps")
         elif action == "list":
-            rows = policy_summaries(workspace)
+            summaries = policy_summaries(workspace)
             if options["json"]:
-                return self.print_json(rows)
-            for row in rows:
-                marks = " (default)" if row["default"] else ""
-                marks += " (built-in)" if row["builtin"] else ""
-                stages = ", ".join(f"{s['stage']} {s['offset_days']:+d}d" for s in row["steps"])
-                self.stdout.write(f"{row['name']} v{row['version']}{marks}: {stages}")
+                return self.print_json(summaries)
+            for summary in summaries:
+                marks = " (default)" if summary["default"] else ""
+                marks += " (built-in)" if summary["builtin"] else ""
+                stages = ", ".join(f"{s['stage']} {s['offset_days']:+d}d" for s in summary["steps"])
+                self.stdout.write(f"{summary['name']} v{summary['version']}{marks}: {stages}")
         else:
             detail = policy_detail(workspace, options["name"])
             if options["json"]:

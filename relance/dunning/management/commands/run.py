@@ -39,7 +39,9 @@ class Command(RelanceCommand):
         workspace = self.workspace(options)
         now = timezone.now()
         today = options["as_of"] or local_today(workspace, now)
-        result = do_run(workspace, today, now, backfill=options["as_of"] is not None, dry_run=options["dry_run"])
+        result = do_run(
+            workspace, today, now, backfill=options["as_of"] is not None, dry_run=options["dry_run"]
+        )
         delivery_error = ""
         if not options["dry_run"]:
             delivery_error = deliver_now(workspace)
@@ -73,7 +75,9 @@ class Command(RelanceCommand):
         verb = "would go out" if options["dry_run"] else "planned"
         stages = Counter(row["stage"] for row in rows)
         by_stage = ", ".join(f"{stage}: {count}" for stage, count in sorted(stages.items()))
-        self.stdout.write(f"{result.run_date}: {len(rows)} messages {verb}" + (f" ({by_stage})" if rows else ""))
+        self.stdout.write(
+            f"{result.run_date}: {len(rows)} messages {verb}" + (f" ({by_stage})" if rows else "")
+        )
         for row in rows:
             self.stdout.write(
                 f"  [{row['status']}] {row['customer_id']} <{row['to']}> {row['stage']}: {row['subject']}"

@@ -17,7 +17,9 @@ class Command(RelanceCommand):
     )
 
     def add_options(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--from", dest="first", type=iso_date, required=True, help="first day (YYYY-MM-DD)")
+        parser.add_argument(
+            "--from", dest="first", type=iso_date, required=True, help="first day (YYYY-MM-DD)"
+        )
         parser.add_argument("--to", dest="last", type=iso_date, required=True, help="last day (YYYY-MM-DD)")
         parser.add_argument("--json", action="store_true", help="print the messages as JSON")
 
@@ -26,7 +28,9 @@ class Command(RelanceCommand):
         result = do_simulate(workspace, options["first"], options["last"])
         rows = []
         for outgoing in result.outgoing:
-            row = message_json(outgoing.message, outgoing.message.customer.external_id, outgoing.invoice_numbers)
+            row = message_json(
+                outgoing.message, outgoing.message.customer.external_id, outgoing.invoice_numbers
+            )
             row["status"] = "simulated"
             rows.append(row)
         if options["json"]:
@@ -41,5 +45,7 @@ class Command(RelanceCommand):
             )
         stages = Counter(row["stage"] for row in rows)
         summary = ", ".join(f"{stage}: {count}" for stage, count in sorted(stages.items()))
-        self.stdout.write(f"{len(rows)} messages from {options['first']} to {options['last']}" + (
-            f" ({summary})" if rows else ""))
+        self.stdout.write(
+            f"{len(rows)} messages from {options['first']} to {options['last']}"
+            + (f" ({summary})" if rows else "")
+        )
