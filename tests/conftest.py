@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["tests.fixtures_smtp"]
 
-TESTDATA = Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
+# ../shared/testdata beside the project, or wherever RELANCE_TESTDATA points.
+TESTDATA = Path(
+    os.environ.get("RELANCE_TESTDATA") or Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
+)
 
 
 @pytest.fixture

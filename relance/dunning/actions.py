@@ -44,10 +44,6 @@ class RunResult:
         return [o.message for o in self.outgoing]
 
 
-def local_today(workspace: Workspace, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(workspace.timezone)).date()
-
-
 def do_run(
     workspace: Workspace, today: date, now: datetime, *, backfill: bool, dry_run: bool = False
 ) -> RunResult:

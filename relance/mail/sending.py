@@ -132,18 +132,25 @@ def _record_failure(message: Message, exc: TransportError, now: datetime, report
             status=Message.FAILED, last_error=error, lease="", updated_at=now
         )
         report.failed += 1
+        customer = message.customer
         # Only a refused recipient says the address is bad; a refused sender or message is our problem.
         if exc.permanent and exc.stage == "RCPT":
-            customer = message.customer
             customer.undeliverable = True
             customer.save(update_fields=["undeliverable", "updated_at"])
-            do_open_task(
-                customer,
-                kind="bounce",
-                title=f"{customer.name}: {message.to} refused our reminder",
-                detail=f"The mail server answered: {error}. Find a working billing address.",
-                due_date=message.run_date,
+            title, advice = (
+                f"{customer.name}: {message.to} refused our reminder",
+                "Find a working billing address.",
             )
+        else:
+            title = f"{customer.name}: reminder #{message.pk} could not be sent"
+            advice = "Check the mail settings, then send it again or reach the customer another way."
+        do_open_task(
+            customer,
+            kind="bounce",
+            title=title,
+            detail=f"The mail server answered: {error}. {advice}",
+            due_date=message.run_date,
+        )
         return
     Message.objects.filter(pk=message.pk).update(
         status=Message.QUEUED,

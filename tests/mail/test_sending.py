@@ -13,7 +13,7 @@ from relance.dunning.models import Task
 from relance.mail.delivery import deliver_now
 from relance.mail.models import Message
 from relance.mail.sending import dispatch, smtp_factory
-from relance.mail.transport import MemoryTransport, SMTPConfig, SMTPTransport
+from relance.mail.transport import MemoryTransport, SMTPConfig, SMTPTransport, TransientError
 from tests import factories as f
 
 DUE = date(2026, 3, 2)
@@ -81,10 +81,8 @@ def test_permanent_refusal_marks_the_address_undeliverable_and_opens_a_task(queu
     assert do_run(queued.workspace, DAY + timedelta(days=20), NOW, backfill=True).outgoing == []
 
 
-def test_retries_stop_after_the_maximum_attempts(queued, smtp_server):
+def test_retries_stop_after_the_maximum_attempts(queued):
     transport = MemoryTransport()
-    from relance.mail.transport import TransientError
-
     transport.fail(TransientError("451 try later", 451))
     moment = NOW
     with override_settings(SEND_MAX_ATTEMPTS=3):
@@ -94,6 +92,10 @@ def test_retries_stop_after_the_maximum_attempts(queued, smtp_server):
     queued.refresh_from_db()
     assert queued.status == Message.FAILED
     assert queued.attempts == 3
+    # A person hears of it; the address itself was never refused, so it stays deliverable.
+    assert "could not be sent" in Task.objects.get(kind=Task.BOUNCE).title
+    queued.customer.refresh_from_db()
+    assert not queued.customer.undeliverable
 
 
 def test_message_whose_invoice_was_paid_after_the_run_is_cancelled_not_sent(queued, smtp_server):

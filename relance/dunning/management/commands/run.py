@@ -9,7 +9,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from relance.core.command import RelanceCommand
-from relance.dunning.actions import RunResult, do_run, local_today
+from relance.dunning.actions import RunResult, do_run
+from relance.ledger.queries import workspace_today
 from relance.mail.delivery import deliver_now
 from relance.mail.models import Message
 from relance.mail.outbox import message_json
@@ -38,7 +39,7 @@ class Command(RelanceCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         workspace = self.workspace(options)
         now = timezone.now()
-        today = options["as_of"] or local_today(workspace, now)
+        today = options["as_of"] or workspace_today(workspace, now)
         result = do_run(
             workspace, today, now, backfill=options["as_of"] is not None, dry_run=options["dry_run"]
         )
