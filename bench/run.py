@@ -174,7 +174,7 @@ def main() -> int:
         "plan_floor_seconds": round(plan_floor_seconds, 4),
         "plan_ratio": round(plan_seconds / plan_floor_seconds, 2),
         "run_seconds": round(run_seconds, 3),
-        "run_messages": len(result.outgoing),
+        "run_messages": len(result.messages),
         "sent": sent,
         "send_rate": round(sent / send_seconds, 1),
         "send_floor_rate": round(len(emails) / floor_send_seconds, 1),

@@ -11,7 +11,8 @@ pytest_plugins = ["tests.fixtures_smtp"]
 
 # ../shared/testdata beside the project, or wherever RELANCE_TESTDATA points.
 TESTDATA = Path(
-    os.environ.get("RELANCE_TESTDATA") or Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
+    os.environ.get("RELANCE_TESTDATA")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "testdata"
 )
 
 

@@ -1,11 +1,16 @@
-"""The daily run and its simulation: load the ledger, ask the engine, persist (or not) the result."""
+"""The daily run and its simulation: load the ledger, ask the engine, persist (or not) the result.
+
+Both stream: customers are planned, rendered and written a chunk at a time, and only a light summary of
+each message is kept, so a run over a million invoices holds the ledger snapshot in memory, not its mail.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from itertools import islice
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.db import models, transaction
@@ -13,35 +18,27 @@ from django.db import models, transaction
 from relance.accounts.models import Workspace
 from relance.dunning.actions_tasks import do_open_task
 from relance.dunning.models import Run
-from relance.dunning.snapshot import load_snapshot
+from relance.dunning.snapshot import History, load_snapshot
 from relance.engine.calendar import BusinessCalendar
+from relance.engine.errors import InvalidInput
 from relance.engine.planner import PlannedMessage, plan_run
 from relance.engine.window import SendingWindow
 from relance.ledger.models import Customer, Invoice
 from relance.mail.compose import compose
 from relance.mail.models import Message, MessageItem
-from relance.mail.outbox import chunks, do_cancel_stale
+from relance.mail.outbox import chunks, do_cancel_stale, message_json
 
 M = TypeVar("M", bound=models.Model)
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    message: Message
-    items: list[MessageItem]
-    invoice_numbers: list[str]
+CHUNK = 500
 
 
 @dataclass
 class RunResult:
     run_date: date
-    outgoing: list[Outgoing] = field(default_factory=list)
+    # One summary per message, as `relance messages --json` shows it (no bodies).
+    messages: list[dict[str, Any]] = field(default_factory=list)
     cancelled: int = 0
     escalated: int = 0
-
-    @property
-    def messages(self) -> list[Message]:
-        return [o.message for o in self.outgoing]
 
 
 def do_run(
@@ -50,40 +47,40 @@ def do_run(
     """Plan `today` and write the messages to the outbox (sending happens after commit, elsewhere).
 
     `backfill` (an explicit --as-of date) ignores the sending window: the messages are due at once.
+    `dry_run` plans and renders the same messages and writes nothing.
     """
-    if dry_run:
-        snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
-        planned = list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
-        return _compose_all(workspace, planned, today, now, backfill)
+    result = RunResult(run_date=today)
+    calendar = _calendar(workspace)
     with transaction.atomic():
-        started = now
-        cancelled = do_cancel_stale(workspace)
+        if not dry_run:
+            result.cancelled = do_cancel_stale(workspace)
         snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
-        planned = list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
-        result = _compose_all(workspace, planned, today, now, backfill)
-        result.cancelled = cancelled
-        _persist(result)
-        result.escalated = _escalate(workspace, planned, today)
-        Run.objects.create(
-            workspace=workspace,
-            run_date=today,
-            backfill=backfill,
-            started_at=started,
-            finished_at=now,
-            planned=len(result.outgoing),
-            cancelled=cancelled,
-        )
+        planned = plan_run(snapshot.customer_states(today), today, calendar)
+        for batch in _batches(planned):
+            messages = _compose_all(workspace, batch, today, now, backfill)
+            if not dry_run:
+                _persist(messages)
+                result.escalated += _escalate(workspace, batch, today)
+            result.messages.extend(_summaries(messages, preview=dry_run))
+        if not dry_run:
+            Run.objects.create(
+                workspace=workspace,
+                run_date=today,
+                backfill=backfill,
+                started_at=now,
+                finished_at=now,
+                planned=len(result.messages),
+                cancelled=result.cancelled,
+            )
     return result
 
 
 def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
     """Every message the daily run would have produced on each day of [first, last]; nothing is kept."""
     if last < first:
-        from relance.engine.errors import InvalidInput
-
         raise InvalidInput(f"--to {last} is before --from {first}")
     snapshot = load_snapshot(workspace, first, last, history_before=first)
-    history = snapshot.history
+    history: History = snapshot.history
     calendar = _calendar(workspace)
     result = RunResult(run_date=first)
     day = first
@@ -91,7 +88,8 @@ def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
         planned = list(plan_run(snapshot.customer_states(day, history), day, calendar))
         for message in planned:
             history.record(message.customer_key, day, [(i.invoice.key, i.step.stage) for i in message.items])
-        result.outgoing.extend(_compose_all(workspace, planned, day, None, backfill=True).outgoing)
+        for batch in _batches(iter(planned)):
+            result.messages.extend(_summaries(_compose_all(workspace, batch, day, None, True), preview=True))
         day += timedelta(days=1)
     return result
 
@@ -100,12 +98,21 @@ def _calendar(workspace: Workspace) -> BusinessCalendar:
     return BusinessCalendar(workspace.country)
 
 
+def _batches(planned: Iterator[PlannedMessage]) -> Iterator[list[PlannedMessage]]:
+    while batch := list(islice(planned, CHUNK)):
+        yield batch
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    message: Message
+    items: list[MessageItem]
+    invoice_numbers: list[str]
+
+
 def _compose_all(
     workspace: Workspace, planned: list[PlannedMessage], today: date, now: datetime | None, backfill: bool
-) -> RunResult:
-    result = RunResult(run_date=today)
-    if not planned:
-        return result
+) -> list[_Outgoing]:
     customers = _by_id(Customer, [p.customer_key for p in planned])
     invoice_ids = [i.invoice.key for p in planned for i in p.items] + [
         u.key for p in planned for u in p.upcoming
@@ -113,6 +120,7 @@ def _compose_all(
     invoices = _by_id(Invoice, invoice_ids)
     window = SendingWindow.parse(workspace.sending_window)
     calendar = _calendar(workspace)
+    outgoing = []
     for plan in planned:
         customer = customers[plan.customer_key]
         not_before = None
@@ -121,8 +129,16 @@ def _compose_all(
             opening = window.next_opening(now.astimezone(zone), calendar, plan.policy.business_days_only)
             not_before = opening if opening > now else None
         message, items = compose(workspace, customer, plan, invoices, today, not_before)
-        result.outgoing.append(Outgoing(message, items, [invoices[i.invoice.key].number for i in plan.items]))
-    return result
+        outgoing.append(_Outgoing(message, items, [invoices[i.invoice.key].number for i in plan.items]))
+    return outgoing
+
+
+def _summaries(outgoing: list[_Outgoing], preview: bool) -> Iterator[dict[str, Any]]:
+    for entry in outgoing:
+        row = message_json(entry.message, entry.message.customer.external_id, entry.invoice_numbers)
+        if preview:
+            row["status"] = "preview"
+        yield row
 
 
 def _by_id(model: type[M], ids: Iterable[int]) -> dict[int, M]:
@@ -132,12 +148,12 @@ def _by_id(model: type[M], ids: Iterable[int]) -> dict[int, M]:
     return found
 
 
-def _persist(result: RunResult) -> None:
-    Message.objects.bulk_create(result.messages, batch_size=500)
+def _persist(outgoing: list[_Outgoing]) -> None:
+    Message.objects.bulk_create([entry.message for entry in outgoing], batch_size=CHUNK)
     items = []
-    for outgoing in result.outgoing:
-        for item in outgoing.items:
-            item.message = outgoing.message  # now that it has a primary key
+    for entry in outgoing:
+        for item in entry.items:
+            item.message = entry.message  # now that it has a primary key
             items.append(item)
     MessageItem.objects.bulk_create(items, batch_size=1000)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -144,6 +144,16 @@ def invoice_numbers(messages: Sequence[Message]) -> dict[int, list[str]]:
     return numbers
 
 
+def delivery_states(message_ids: Sequence[int]) -> dict[int, tuple[str, datetime | None]]:
+    states: dict[int, tuple[str, datetime | None]] = {}
+    for batch in chunks(list(message_ids)):
+        for pk, status, sent_at in Message.objects.filter(pk__in=batch).values_list(
+            "pk", "status", "sent_at"
+        ):
+            states[pk] = (status, sent_at)
+    return states
+
+
 def message_json(message: Message, customer_key: str, invoices: list[str]) -> dict[str, Any]:
     return {
         "id": message.pk,
@@ -157,8 +167,8 @@ def message_json(message: Message, customer_key: str, invoices: list[str]) -> di
         "subject": message.subject,
         "status": message.status,
         "run_date": message.run_date.isoformat(),
-        "sent_at": message.sent_at.isoformat() if message.sent_at else None,
-        "not_before": message.not_before.isoformat() if message.not_before else None,
+        "sent_at": _utc(message.sent_at),
+        "not_before": _utc(message.not_before),
         "template": message.template_name,
         "template_version": message.template_version,
         "policy": message.policy_name,
@@ -169,3 +179,7 @@ def message_json(message: Message, customer_key: str, invoices: list[str]) -> di
 
 def pending_filter(now: datetime) -> Q:
     return Q(status=Message.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
+
+
+def _utc(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat() if moment else None

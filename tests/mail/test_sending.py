@@ -78,7 +78,7 @@ def test_permanent_refusal_marks_the_address_undeliverable_and_opens_a_task(queu
     task = Task.objects.get(kind=Task.BOUNCE)
     assert "alice@client.example" in task.title
     # No more reminders to an address that refuses them.
-    assert do_run(queued.workspace, DAY + timedelta(days=20), NOW, backfill=True).outgoing == []
+    assert do_run(queued.workspace, DAY + timedelta(days=20), NOW, backfill=True).messages == []
 
 
 def test_retries_stop_after_the_maximum_attempts(queued):

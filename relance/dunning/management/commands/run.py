@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from collections import Counter
-from datetime import date
+from datetime import UTC, date
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -12,8 +12,7 @@ from relance.core.command import RelanceCommand
 from relance.dunning.actions import RunResult, do_run
 from relance.ledger.queries import workspace_today
 from relance.mail.delivery import deliver_now
-from relance.mail.models import Message
-from relance.mail.outbox import message_json
+from relance.mail.outbox import delivery_states
 
 
 def iso_date(text: str) -> date:
@@ -51,16 +50,13 @@ class Command(RelanceCommand):
             raise CommandError(delivery_error)
 
     def _report(self, result: RunResult, options: dict[str, Any], delivery_error: str) -> None:
-        messages = result.messages
+        rows = result.messages
         if not options["dry_run"]:
-            fresh = Message.objects.in_bulk([m.pk for m in messages])
-            messages = [fresh[m.pk] for m in messages]
-        rows = []
-        for outgoing, message in zip(result.outgoing, messages, strict=True):
-            row = message_json(message, outgoing.message.customer.external_id, outgoing.invoice_numbers)
-            if options["dry_run"]:
-                row["status"] = "preview"
-            rows.append(row)
+            # Sending happened after the run: show where each message stands now.
+            states = delivery_states([row["id"] for row in rows])
+            for row in rows:
+                row["status"], sent_at = states[row["id"]]
+                row["sent_at"] = sent_at.astimezone(UTC).isoformat() if sent_at else None
         if options["json"]:
             self.print_json(
                 {
@@ -85,9 +81,9 @@ class Command(RelanceCommand):
                 f" ({', '.join(row['invoices'])}; {row['total_due']} {row['currency']})"
             )
         if not options["dry_run"]:
-            statuses = Counter(row["status"] for row in rows)
+            counts = Counter(row["status"] for row in rows)
             self.stdout.write(
-                f"sent {statuses.get('sent', 0)}, awaiting approval {statuses.get('awaiting_approval', 0)}, "
-                f"queued {statuses.get('queued', 0)}; cancelled {result.cancelled} stale messages; "
+                f"sent {counts.get('sent', 0)}, awaiting approval {counts.get('awaiting_approval', 0)}, "
+                f"queued {counts.get('queued', 0)}; cancelled {result.cancelled} stale messages; "
                 f"{result.escalated} cases handed to a person"
             )

@@ -7,7 +7,6 @@ from typing import Any
 from relance.core.command import RelanceCommand
 from relance.dunning.actions import do_simulate
 from relance.dunning.management.commands.run import iso_date
-from relance.mail.outbox import message_json
 
 
 class Command(RelanceCommand):
@@ -26,13 +25,9 @@ class Command(RelanceCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         workspace = self.workspace(options)
         result = do_simulate(workspace, options["first"], options["last"])
-        rows = []
-        for outgoing in result.outgoing:
-            row = message_json(
-                outgoing.message, outgoing.message.customer.external_id, outgoing.invoice_numbers
-            )
+        rows = result.messages
+        for row in rows:
             row["status"] = "simulated"
-            rows.append(row)
         if options["json"]:
             self.print_json(
                 {"messages": rows, "from": options["first"].isoformat(), "to": options["last"].isoformat()}
