@@ -4,7 +4,6 @@ imports, comes back as the report's errors with nothing written."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,9 @@ def do_import_rows(
     return _import(workspace, kind, source_name, header, enumerate(given, start=2), dry_run)
 
 
+CHUNK_ROWS = 20_000
+
+
 def _import(
     workspace: Workspace,
     kind_name: str,
@@ -63,6 +65,10 @@ def _import(
     records: Iterable[Record],
     dry_run: bool,
 ) -> ImportReport:
+    """Check and write a chunk of rows at a time, inside one transaction that is rolled back at the end
+    when any row was bad, or always for a dry run: all or nothing, with memory bounded by the chunk
+    whatever the file's size. Each chunk is checked against the database as the earlier chunks left it,
+    so "rows above included" rules (overpayments) hold across chunks."""
     kind = get_kind(kind_name)
     report = ImportReport(kind.name, source, dry_run)
     header = check_header(kind, header_cells)
@@ -70,21 +76,27 @@ def _import(
     if header.errors:
         report.errors = header.errors
         return report
+    seen: dict[Any, int] = {}
+    any_rows = False
     try:
-        rows, errors = parse_rows(kind, header, records)
+        with transaction.atomic():
+            for chunk in queries.chunks(records, CHUNK_ROWS):
+                rows, errors = parse_rows(kind, header, chunk)
+                any_rows = any_rows or bool(rows) or bool(errors)
+                plan = make_plan(workspace, kind, rows, seen)
+                report.created += len(plan.create)
+                report.updated += len(plan.update)
+                report.unchanged += plan.unchanged
+                report.errors += errors + plan.errors
+                if not report.errors:
+                    _write(plan)
+            if report.errors or dry_run:
+                transaction.set_rollback(True)
     except FileProblem as problem:
-        report.errors = [problem.error]
-        return report
-    if not rows and not errors:
+        report.errors.append(problem.error)
+    if not any_rows and not report.errors:
         report.warnings.append("no data rows after the header")
-    # Checks against the database and the writes see the same state: one transaction (none when nothing
-    # will be written).
-    with nullcontext() if dry_run or errors else transaction.atomic():
-        plan = make_plan(workspace, kind, rows)
-        report.created, report.updated, report.unchanged = len(plan.create), len(plan.update), plan.unchanged
-        report.errors = sorted(errors + plan.errors, key=lambda error: error.line)
-        if report.written:
-            _write(plan)
+    report.errors.sort(key=lambda error: error.line)
     return report
 
 

@@ -46,17 +46,21 @@ class Plan:
             self.update.append((existing["id"], fields))
 
 
-def make_plan(workspace: Workspace, kind: Kind, rows: list[ParsedRow]) -> Plan:
-    rows, duplicates = drop_duplicates(kind, rows)
+def make_plan(
+    workspace: Workspace, kind: Kind, rows: list[ParsedRow], seen: dict[Any, int] | None = None
+) -> Plan:
+    """`seen`: the keys of the file's earlier chunks and their lines, updated with this chunk's."""
+    rows, duplicates = drop_duplicates(kind, rows, {} if seen is None else seen)
     planner = {"customers": plan_customers, "invoices": plan_invoices, "payments": plan_payments}[kind.name]
     plan = planner(workspace, rows)
     plan.errors = duplicates + plan.errors
     return plan
 
 
-def drop_duplicates(kind: Kind, rows: list[ParsedRow]) -> tuple[list[ParsedRow], list[RowError]]:
+def drop_duplicates(
+    kind: Kind, rows: list[ParsedRow], first_line: dict[Any, int]
+) -> tuple[list[ParsedRow], list[RowError]]:
     """A key seen twice in one file is an error on the later line."""
-    first_line: dict[Any, int] = {}
     kept: list[ParsedRow] = []
     errors: list[RowError] = []
     for row in rows:
