@@ -101,10 +101,7 @@ def main() -> int:
     from django.db import connection
 
     from relance.accounts.queries import get_workspace
-    from relance.dunning.actions import do_run
-    from relance.dunning.snapshot import load_snapshot
-    from relance.engine.calendar import BusinessCalendar
-    from relance.engine.planner import plan_run
+    from relance.dunning.actions import do_run, plan_day
     from relance.ledger.actions import do_import
     from relance.mail.models import Message
     from relance.mail.sending import build_email, dispatch
@@ -131,10 +128,7 @@ def main() -> int:
             return len(cursor.fetchall())
 
     def plan() -> int:
-        snapshot = load_snapshot(workspace, TODAY, TODAY, history_before=TODAY + timedelta(days=1))
-        return len(
-            list(plan_run(snapshot.customer_states(TODAY), TODAY, BusinessCalendar(workspace.country)))
-        )
+        return len(plan_day(workspace, TODAY))
 
     floor_query()  # warm the page cache for both measures alike
     floor_rows, plan_floor_seconds = min((timed(floor_query) for _ in range(3)), key=lambda r: r[1])

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import models, transaction
 
 from relance.accounts.models import Workspace
+from relance.core.gcpause import gc_paused
 from relance.dunning.actions_tasks import do_open_task
 from relance.dunning.models import Run
 from relance.dunning.snapshot import History, load_snapshot
@@ -50,13 +51,12 @@ def do_run(
     `dry_run` plans and renders the same messages and writes nothing.
     """
     result = RunResult(run_date=today)
-    calendar = _calendar(workspace)
     with transaction.atomic():
         if not dry_run:
             result.cancelled = do_cancel_stale(workspace)
-        snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
-        planned = plan_run(snapshot.customer_states(today), today, calendar)
-        for batch in _batches(planned):
+        # Rendering follows a chunk at a time; the planned messages themselves are light.
+        planned = plan_day(workspace, today)
+        for batch in _batches(iter(planned)):
             messages = _compose_all(workspace, batch, today, now, backfill)
             if not dry_run:
                 _persist(messages)
@@ -75,17 +75,28 @@ def do_run(
     return result
 
 
+def plan_day(workspace: Workspace, today: date) -> list[PlannedMessage]:
+    """What the run of `today` plans, before anything is rendered (the benchmark's "planning")."""
+    # The collector is paused while the ledger is loaded and planned (see gc_paused), not while
+    # messages are rendered: template engines do make reference cycles.
+    with gc_paused():
+        snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
+        return list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
+
+
 def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
     """Every message the daily run would have produced on each day of [first, last]; nothing is kept."""
     if last < first:
         raise InvalidInput(f"--to {last} is before --from {first}")
-    snapshot = load_snapshot(workspace, first, last, history_before=first)
-    history: History = snapshot.history
     calendar = _calendar(workspace)
+    with gc_paused():
+        snapshot = load_snapshot(workspace, first, last, history_before=first)
+    history: History = snapshot.history
     result = RunResult(run_date=first)
     day = first
     while day <= last:
-        planned = list(plan_run(snapshot.customer_states(day, history), day, calendar))
+        with gc_paused():
+            planned = list(plan_run(snapshot.customer_states(day, history), day, calendar))
         for message in planned:
             history.record(message.customer_key, day, [(i.invoice.key, i.step.stage) for i in message.items])
         for batch in _batches(iter(planned)):

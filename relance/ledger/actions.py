@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from relance.accounts.models import Workspace
+from relance.core.gcpause import gc_paused
 from relance.engine.errors import InvalidInput
 from relance.ledger import queries
 from relance.ledger.importing.planning import Plan, make_plan
@@ -81,9 +82,10 @@ def _import(
     try:
         with transaction.atomic():
             for chunk in queries.chunks(records, CHUNK_ROWS):
-                rows, errors = parse_rows(kind, header, chunk)
+                with gc_paused():  # per chunk, so that any cyclic garbage is still collected between them
+                    rows, errors = parse_rows(kind, header, chunk)
+                    plan = make_plan(workspace, kind, rows, seen)
                 any_rows = any_rows or bool(rows) or bool(errors)
-                plan = make_plan(workspace, kind, rows, seen)
                 report.created += len(plan.create)
                 report.updated += len(plan.update)
                 report.unchanged += plan.unchanged
