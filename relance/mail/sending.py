@@ -25,6 +25,7 @@ from relance.mail.outbox import do_cancel, pending_filter, stale_reasons
 from relance.mail.transport import SMTPConfig, SMTPTransport, Transport, TransportError
 
 BATCH = 200
+MARK_SENT_EVERY = 20
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 
 
@@ -100,10 +101,24 @@ def dispatch(now: datetime, factory: TransportFactory, workspace_id: int | None 
             if stale:
                 _release(stale)
                 report.cancelled += do_cancel(stale)
+            sent: list[int] = []
             for message in batch:
-                if message.pk not in stale:
-                    _send_one(message, transport, now, report)
+                if message.pk not in stale and _send_one(message, transport, now, report):
+                    sent.append(message.pk)
+                    if len(sent) == MARK_SENT_EVERY:
+                        _mark_sent(sent, now)
+                        sent = []
+            _mark_sent(sent, now)
     return report
+
+
+def _mark_sent(ids: list[int], now: datetime) -> None:
+    """Record deliveries a few at a time: one UPDATE per message was half the cost of sending. A crash
+    before this leaves those messages `sending` (never re-sent blindly), as a crash right after SMTP would."""
+    if ids:
+        Message.objects.filter(pk__in=ids, status=Message.SENDING).update(
+            status=Message.SENT, sent_at=now, lease="", last_error="", updated_at=now
+        )
 
 
 def _release(stale: dict[int, str]) -> None:
@@ -111,16 +126,14 @@ def _release(stale: dict[int, str]) -> None:
     Message.objects.filter(pk__in=list(stale), status=Message.SENDING).update(status=Message.QUEUED, lease="")
 
 
-def _send_one(message: Message, transport: Transport, now: datetime, report: SendReport) -> None:
+def _send_one(message: Message, transport: Transport, now: datetime, report: SendReport) -> bool:
     try:
         transport.send(build_email(message))
     except TransportError as exc:
         _record_failure(message, exc, now, report)
-        return
-    Message.objects.filter(pk=message.pk, lease=message.lease).update(
-        status=Message.SENT, sent_at=now, lease="", last_error="", updated_at=now
-    )
+        return False
     report.sent += 1
+    return True
 
 
 @transaction.atomic
