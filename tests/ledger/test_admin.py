@@ -8,9 +8,6 @@ import pytest
 
 from tests import factories as f
 
-# WhiteNoise warns while STATIC_ROOT (data/static/, made by collectstatic) does not exist: not our concern.
-pytestmark = pytest.mark.filterwarnings("ignore:No directory at:UserWarning")
-
 
 @pytest.fixture
 def ledger(workspace):  # type: ignore[no-untyped-def]
