@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -148,18 +148,7 @@ def load_policies(workspace: Workspace) -> list[Policy]:
     policies = []
     for row in rows:
         parsed = parse_policy(row.definition, source=f"policy {row.name}")
-        policies.append(
-            Policy(
-                name=parsed.name,
-                steps=parsed.steps,
-                min_days_between_messages=parsed.min_days_between_messages,
-                business_days_only=parsed.business_days_only,
-                min_amount=parsed.min_amount,
-                segments=parsed.segments,
-                tags=parsed.tags,
-                version=row.version,
-            )
-        )
+        policies.append(replace(parsed, version=row.version))
     return policies
 
 
