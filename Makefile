@@ -5,7 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-postgres lint format typecheck check bench serve clean
+.PHONY: install demo test test-postgres lint format typecheck check check-deliverability bench serve clean
+
+# SpamAssassin (Debian package `spamassassin`) for check-deliverability and the tests: $SPAMASSASSIN if set,
+# else found on $PATH or in /usr/bin, /usr/local/bin. Never installed by make (.ci/run does, as root).
+ifeq ($(origin SPAMASSASSIN),undefined)
+SPAMASSASSIN := $(firstword $(shell command -v spamassassin 2>/dev/null) $(wildcard /usr/bin/spamassassin /usr/local/bin/spamassassin))
+endif
+export SPAMASSASSIN
 
 install: $(STAMP)
 
@@ -22,17 +29,22 @@ test: install
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check relance tests bench
-	$(BIN)/ruff format --check relance tests bench
+	$(BIN)/ruff check relance tests bench scripts
+	$(BIN)/ruff format --check relance tests bench scripts
 
 format: install
-	$(BIN)/ruff format relance tests bench
-	$(BIN)/ruff check --fix relance tests bench
+	$(BIN)/ruff format relance tests bench scripts
+	$(BIN)/ruff check --fix relance tests bench scripts
 
 typecheck: install
 	$(BIN)/mypy relance
 
 check: lint typecheck test
+
+# Every built-in template rendered with the sample data: local SpamAssassin score below 1.0 (no network
+# tests), plain-text part, text/HTML ratio, no URL shortener, alt text. JSON report in build/.
+check-deliverability: install
+	$(BIN)/python scripts/check_deliverability.py --json build/deliverability.json
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -43,6 +43,8 @@ def test_message_is_delivered_once_with_its_headers(queued, smtp_server):
     assert received["Reply-To"] == "compta@acme.example"
     assert received["Message-ID"] == queued.message_id
     assert received["To"] == "alice@client.example"
+    assert received["Content-Language"] == "fr"
+    assert received["X-Relance-Stage"] == "first"
     assert received.get_content_type() == "multipart/alternative"
     assert {part.get_content_type() for part in received.iter_parts()} == {"text/plain", "text/html"}
     queued.refresh_from_db()
