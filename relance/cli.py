@@ -18,6 +18,9 @@ COMMANDS = {
     "exclude": "stop chasing a customer",
     "include": "resume chasing a customer",
     "approve": "approve a message that waits for approval",
+    "lint": "check the wording of templates, or of a pasted reminder, against its stage",
+    "preview": "render a template with sample data or a customer's invoices (terminal and HTML file)",
+    "template": "add, list and show the workspace's own templates and their versions",
     "serve": "run the web server",
 }
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import dj_database_url
 
 from relance.conf import ConfigError, data_dir, env, env_bool, env_int
@@ -78,7 +82,8 @@ def _database() -> dict[str, object]:
         }
         # Tests use a file too (not shared-cache memory, whose table locks ignore the busy timeout), so that
         # concurrency tests see the same locking as production.
-        config["TEST"] = {"NAME": str(data_dir() / "test.sqlite3")}
+        # One file per test process, so that two test sessions at once never share one.
+        config["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"relance-test-{os.getpid()}.sqlite3")}
     return config
 
 

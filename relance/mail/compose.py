@@ -14,7 +14,8 @@ from relance.accounts.models import Workspace
 from relance.engine.planner import PlannedMessage
 from relance.ledger.models import Customer, Invoice
 from relance.mail.models import Message, MessageItem
-from relance.mail.rendering import render_message
+from relance.mail.rendering import render
+from relance.mail.template_store import resolve_template
 
 FORMAL_GREETING = {"fr": "Madame, Monsieur,", "en": "Dear Sir or Madam,"}
 NAMED_GREETING = {"fr": "Bonjour {},", "en": "Dear {},"}
@@ -142,7 +143,9 @@ def compose(
     upcoming_ctx = [invoice_context(invoices[inv.key], inv.outstanding, today) for inv in planned.upcoming]
     step = planned.step
     context = build_context(workspace, customer, items_ctx, upcoming_ctx, step.stage, today)
-    rendered = render_message(step.template, customer.language, context, template_folders())
+    # The workspace's saved version, else the folder's file, else the built-in: the sha it records is exact.
+    template = resolve_template(workspace, step.template, customer.language, template_folders())
+    rendered = render(template, context)
     totals = planned.totals()
     # The message's currency is the one carrying the largest amount; totals in others stay in the body.
     currency = max(totals, key=lambda c: totals[c])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 
 from relance.accounts.models import Workspace
@@ -80,3 +81,37 @@ class MessageItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} at {self.stage}"
+
+
+class TemplateVersion(models.Model):
+    """One saved version of a workspace's own template. The latest version of (workspace, name, language)
+    is the live one; it wins over the RELANCE_TEMPLATES_DIR folder and the built-ins. Never edited: a change
+    is a new version, so a message's template_version (the sha) always names what it was rendered from."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="template_versions")
+    name = models.CharField(max_length=100)
+    language = models.CharField(max_length=2)
+    version = models.PositiveIntegerField()
+    source = models.TextField(help_text="The whole template file: YAML front matter, then the Markdown body")
+    # sha256 of the UTF-8 bytes, first 12 hex digits: the same as a rendered message's template_version.
+    sha = models.CharField(max_length=12)
+    stage = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lint_score = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    # Set by do_save_template on the instance it returns: False when the source was already the live one.
+    was_created: bool = False
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "name", "language", "version"], name="template_version_once"
+            )
+        ]
+        ordering = ["name", "language", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.name}.{self.language} v{self.version}"

@@ -21,7 +21,7 @@ from functools import lru_cache
 from html import escape
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_currency
 from babel.units import format_unit
@@ -31,6 +31,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 # Babel locale per template language. English uses the neutral `en` (US conventions: 'March 15, 2026').
 LOCALES = {"fr": "fr_FR", "en": "en"}
 _OTHERS = {"fr": "{first} et {count} autres", "en": "{first} and {count} others"}
+# Named date formats that follow each locale's order (CLDR skeletons): '22 avril' / 'April 22', 'avril 2026'.
+DATE_SKELETONS = {"day_month": "MMMMd", "month_year": "yMMMM"}
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def _filters(language: str) -> dict[str, Callable[..., str]]:
 
     def long_date(value: date | str, format: str = "long") -> str:
         day = date.fromisoformat(value) if isinstance(value, str) else value
+        if format in DATE_SKELETONS:
+            return format_skeleton(DATE_SKELETONS[format], day, locale=locale)
         return format_date(day, format=format, locale=locale)
 
     def days(count: int) -> str:

@@ -21,13 +21,13 @@ from jinja2 import Template, TemplateSyntaxError
 from relance.mail.rendering.environment import compile_source
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "builtin_templates"
-LINK_NAMES = ("pay", "invoice", "statement", "contact")
+LINK_NAMES = ("pay", "invoice", "statement", "contact", "update_card")
 # Tried, in order, when a template has no file in the language asked for.
 FALLBACK_LANGUAGES = {"fr": ("en",), "en": ("fr",)}
 _DEFAULT_FALLBACK = ("en", "fr")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
-_KEYS = {"stage", "family", "language", "variant", "subjects", "preheader", "ctas", "description"}
+_KEYS = {"stage", "family", "language", "variant", "subjects", "preheader", "ctas", "description", "name"}
 _LITERAL_LINK = re.compile(r"^(https://|http://|mailto:)\S+$")
 
 
@@ -76,6 +76,11 @@ class LoadedTemplate:
     builtin: bool
     source: str = field(repr=False)  # the whole file, decoded
     compiled: Compiled = field(repr=False, compare=False)
+    # Where each part starts in the file (1-based), so that findings on the source point into it.
+    subject_lines: tuple[int, ...] = ()
+    subject_columns: tuple[int, ...] = ()  # column of each subject's first character
+    preheader_line: int = 0  # 0 when there is no preheader
+    body_line: int = 1
 
     @property
     def is_fallback(self) -> bool:
@@ -107,6 +112,25 @@ def load_template(name: str, language: str, folders: Sequence[Path] = ()) -> Loa
     raise TemplateError(f"no template file {name}.{language}.md (nor a fallback language) in: {searched}")
 
 
+def check_template_name(name: str, language: str) -> None:
+    """The rules a template's name and language follow (those of `<name>.<language>.md` file names)."""
+    if not _NAME.match(name):
+        raise TemplateError(f"invalid template name {name!r}: use lowercase letters, digits, '-' and '_'")
+    if not _LANGUAGE.match(language):
+        raise TemplateError(f"invalid language {language!r}: use a two-letter code such as 'fr' or 'en'")
+
+
+def read_front_matter(source: bytes | str, path: Path) -> dict[str, Any]:
+    """Only the front matter of a template, as data (to learn its name or language before parsing it)."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    try:
+        text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"not UTF-8 text (byte {exc.start})", path) from exc
+    front, _, _ = _split(text, path)
+    return _front_matter(front, path)[0]
+
+
 def parse_template(
     source: bytes | str,
     name: str,
@@ -134,8 +158,9 @@ def _parse_cached(
         raise TemplateError(f"not UTF-8 text (byte {exc.start})", path) from exc
     front, body, body_line = _split(text, path)
     meta, lines = _front_matter(front, path)
-    _check_keys(meta, lines, language, path)
+    _check_keys(meta, lines, language, path, name)
     subjects = _strings(meta.get("subjects"), "subjects", lines, path)
+    subject_columns = tuple(lines.get("subjects[]@col", ()))
     if not subjects:
         raise TemplateError("'subjects' must list at least one subject", path, lines.get("subjects", 1))
     preheader = meta.get("preheader") or ""
@@ -165,6 +190,10 @@ def _parse_cached(
         builtin=builtin,
         source=text,
         compiled=compiled,
+        subject_lines=tuple(line for _, line in subjects),
+        subject_columns=subject_columns if len(subject_columns) == len(subjects) else (1,) * len(subjects),
+        preheader_line=int(lines.get("preheader") or 0) if preheader else 0,
+        body_line=body_line,
     )
 
 
@@ -196,6 +225,7 @@ def _front_matter(front: str, path: Path) -> tuple[dict[str, Any], dict[str, Any
         lines[key.value] = key.start_mark.line + 2
         if isinstance(value, yaml.SequenceNode):
             lines[f"{key.value}[]"] = [_item_line(item) for item in value.value]
+            lines[f"{key.value}[]@col"] = [_item_column(item) for item in value.value]
         elif isinstance(value, yaml.ScalarNode):
             lines[key.value] = value.start_mark.line + 2
     return meta, lines
@@ -209,13 +239,23 @@ def _item_line(item: yaml.Node) -> int:
     return int(item.start_mark.line) + 2
 
 
-def _check_keys(meta: dict[str, Any], lines: dict[str, Any], language: str, path: Path) -> None:
+def _item_column(item: yaml.Node) -> int:
+    """The 1-based column of a scalar's first character (after its opening quote, if any)."""
+    quoted = isinstance(item, yaml.ScalarNode) and item.style in ('"', "'")
+    return int(item.start_mark.column) + 1 + (1 if quoted else 0)
+
+
+def _check_keys(meta: dict[str, Any], lines: dict[str, Any], language: str, path: Path, name: str) -> None:
     for key in meta:
         if key not in _KEYS:
             known = ", ".join(sorted(_KEYS))
             raise TemplateError(f"unknown front matter key {key!r} (known: {known})", path, lines.get(key))
     if not meta.get("stage"):
         raise TemplateError("the front matter needs a 'stage' (pre_due, first, ...)", path, 2)
+    declared_name = meta.get("name")
+    if declared_name is not None and declared_name != name:
+        message = f"'name: {declared_name}' does not match the template's name {name!r}"
+        raise TemplateError(message, path, lines.get("name"))
     declared = meta.get("language")
     if declared is not None and declared != language:
         message = f"'language: {declared}' does not match the file name's language {language!r}"
