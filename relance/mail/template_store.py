@@ -130,12 +130,6 @@ def _parse_saved(pk: int, sha: str, path: str, name: str, language: str, request
     return parse_template(source, name, language, Path(path), requested)
 
 
-def saved_template(row: TemplateVersion) -> LoadedTemplate:
-    """A saved version (any, not only the live one) parsed."""
-    path = db_path(row.workspace, row.name, row.language, row.version)
-    return parse_template(row.source, row.name, row.language, path)
-
-
 # --- identifying and reading template files -----------------------------------------------------------
 
 
@@ -153,18 +147,21 @@ def normalise_source(source: str) -> str:
 def identify(
     source: str, path: Path, name: str | None = None, language: str | None = None
 ) -> tuple[str, str]:
-    """A template's (name, language): given ones first, then the front matter, then the file name.
+    """A template's (name, language): given ones first, then the file name `<name>.<language>.md` (as in a
+    template folder), then the front matter's `name:` and `language:`. When the front matter says otherwise
+    than the name chosen, parsing the template fails naming the line.
 
-    Raises InvalidInput when neither says, or when the front matter cannot be read.
+    Raises InvalidInput when none says, or when the front matter cannot be read.
     """
+    file_name, file_language = name_from_filename(path)
+    name, language = name or file_name, language or file_language
     if not (name and language):
         try:
             meta = read_front_matter(source, path)
         except TemplateError as exc:
             raise InvalidInput(str(exc)) from exc
-        file_name, file_language = name_from_filename(path)
-        name = name or _text(meta.get("name")) or file_name
-        language = language or _text(meta.get("language")) or file_language
+        name = name or _text(meta.get("name"))
+        language = language or _text(meta.get("language"))
     if not name or not language:
         raise InvalidInput(
             f"{path}: no template name or language: put `name:` and `language:` in the front matter "
@@ -217,8 +214,8 @@ def do_save_template(
 ) -> tuple[TemplateVersion | None, LintReport]:
     """Lint `source` and, when it has no lint error, save it as the new live version.
 
-    Name and language come from the arguments, else the front matter (`name:`, `language:`), else
-    `filename` (`<name>.<language>.md`). A template that does not parse or render raises InvalidInput
+    Name and language come from the arguments, else `filename` (`<name>.<language>.md`), else the front
+    matter (`name:`, `language:`). A template that does not parse or render raises InvalidInput
     (naming the line). With lint errors nothing is written and the version is None: the report says why.
     Saving the live source again returns the live version (`was_created` False) and writes nothing.
     """

@@ -145,6 +145,13 @@ def test_a_template_of_a_stage_the_linter_does_not_know_exits_2(capsys, tmp_path
     assert code == 2 and "relance_maison" in err
 
 
+def test_a_file_name_that_contradicts_the_front_matter_exits_2(capsys, tmp_path):
+    path = tmp_path / "first.en.md"
+    path.write_text(GOOD_FR, encoding="utf-8")  # says `language: fr`
+    code, _, err = relance(capsys, "lint", str(path))
+    assert code == 2 and "does not match" in err
+
+
 def test_raw_subject_and_body_from_standard_input(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("Bonjour,\nVous devez payer cette facture.\n"))
     code, out, _ = relance(

@@ -61,7 +61,10 @@ maya@tallyboard.io
 """
 
 SUBJECT = {"fr": "Atelier Morel : facture F-2026-0142", "en": "Harbour Design: invoice INV-2026-0311"}
-SAAS_SUBJECT = {"fr": "Notio : votre paiement n'a pas abouti", "en": "Tallyboard: your payment didn't go through"}
+SAAS_SUBJECT = {
+    "fr": "Notio : votre paiement n'a pas abouti",
+    "en": "Tallyboard: your payment didn't go through",
+}
 
 
 def body(language: str, extra: str = "", saas: bool = False) -> str:

@@ -16,7 +16,9 @@ def test_fold_removes_case_accents_and_ligatures() -> None:
     assert fold("Œuvre à Noël") == "oeuvre a noel"
 
 
-@pytest.mark.parametrize("word", ["retard", "retards", "retardé", "retardée", "retardés", "retarder", "RETARDÉES"])
+@pytest.mark.parametrize(
+    "word", ["retard", "retards", "retardé", "retardée", "retardés", "retarder", "RETARDÉES"]
+)
 def test_french_inflections_of_retard_share_a_stem(word: str) -> None:
     assert stem(fold(word), "fr") == stem("retard", "fr")
 

@@ -11,7 +11,12 @@ from tests.engine.test_lint_support import fired, one, run
 @pytest.mark.parametrize(
     ("language", "sentence", "excerpt", "suggestion"),
     [
-        ("fr", "CETTE FACTURE DOIT ÊTRE RÉGLÉE cette semaine.", "CETTE FACTURE DOIT ÊTRE RÉGLÉE", "Cette facture doit être réglée"),
+        (
+            "fr",
+            "CETTE FACTURE DOIT ÊTRE RÉGLÉE cette semaine.",
+            "CETTE FACTURE DOIT ÊTRE RÉGLÉE",
+            "Cette facture doit être réglée",
+        ),
         ("en", "Please settle it PROMPTLY.", "PROMPTLY", "Promptly"),
     ],
 )

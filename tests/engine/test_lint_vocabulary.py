@@ -110,7 +110,9 @@ def test_collection_vocabulary_is_an_error_before_the_final_stage(
         ("en", "Late payment interest may accrue.", "Late payment interest"),
     ],
 )
-def test_legal_mentions_before_the_final_stage_are_a_warning(language: str, sentence: str, excerpt: str) -> None:
+def test_legal_mentions_before_the_final_stage_are_a_warning(
+    language: str, sentence: str, excerpt: str
+) -> None:
     report = run("second", language, sentence)
     finding = only(report, "vocabulary.legal_too_early")[0]
     assert (finding.severity, finding.excerpt) == (WARNING, excerpt)
@@ -208,3 +210,14 @@ def test_missing_preferred_vocabulary_is_at_most_an_info() -> None:
 def test_subject_words_are_checked_too_and_point_at_the_subject() -> None:
     finding = one(run("first", "fr", subject="Relance facture F-2026-0142"), "vocabulary.avoid")
     assert (finding.part, finding.excerpt, finding.suggestion) == ("subject", "Relance", "Rappel")
+
+
+def test_english_urgency_in_a_subject_is_an_error() -> None:
+    finding = one(run("first", "en", subject="Urgent: invoice INV-2026-0311"), "tone.urgency")
+    assert (finding.severity, finding.part, finding.suggestion) == (ERROR, "subject", "Important")
+
+
+def test_english_missing_preferred_vocabulary_is_an_info() -> None:
+    finding = one(run("pre_due", "en", body="Hi,\nHere is the invoice.\n"), "vocabulary.prefer")
+    assert finding.severity == INFO
+    assert "friendly reminder" in finding.message

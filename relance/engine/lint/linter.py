@@ -30,7 +30,7 @@ def lint(inp: LintInput) -> LintReport:
         findings += check_capitals(inp, text, part)
         findings += check_exclamations(inp, text, part)
     findings += check_subject(inp, subject)
-    findings += check_structure(inp)
+    findings += check_structure(inp, body)
     findings += check_preferred(inp, [subject, body])
     findings.sort(key=lambda f: (_PART_RANK[f.part], f.line, f.column, _RANK[f.severity], f.rule))
     return LintReport(findings=tuple(findings), score=score(findings))

@@ -22,8 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from relance.engine.lint.normalise import Text, Token, fold
-from relance.engine.lint.stemming import stem
+from relance.engine.lint.normalise import Text, Token
 
 GAP_MAX = 2
 T = TypeVar("T")
@@ -137,7 +136,3 @@ def phrase_set(patterns: Iterable[str], language: str) -> PhraseSet[str]:
     for pattern in patterns:
         phrases.add(pattern, pattern)
     return phrases
-
-
-def stem_words(words: Iterable[str], language: str) -> frozenset[str]:
-    return frozenset(stem(fold(w), language) for w in words)

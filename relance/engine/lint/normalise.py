@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from relance.engine.lint.stemming import stem
 
@@ -104,13 +104,13 @@ class Text:
         tokens: list[Token] = []
         previous_end = 0
         for m in _TOKEN.finditer(self.masked):
-            norm = fold(m.group(0))
+            norm, stemmed = _normalise(m.group(0), self.language)
             gap = self.masked[previous_end : m.start()]
             tokens.append(
                 Token(
                     text=self.source[m.start() : m.end()],
                     norm=norm,
-                    stem=stem(norm, self.language),
+                    stem=stemmed,
                     start=m.start(),
                     end=m.end(),
                     sentence_start=not tokens or bool(_SENTENCE_BREAK.search(gap)),
@@ -141,6 +141,13 @@ class Text:
         """(offset, line text) for every line of the source."""
         ends = [*self._line_starts[1:], len(self.source) + 1]
         return [(s, self.source[s : e - 1]) for s, e in zip(self._line_starts, ends, strict=True)]
+
+
+@lru_cache(maxsize=65536)
+def _normalise(word: str, language: str) -> tuple[str, str]:
+    """(folded, stemmed) form of a word; cached, as a message repeats most of its words."""
+    norm = fold(word)
+    return norm, stem(norm, language)
 
 
 def _bisect(starts: list[int], offset: int) -> int:

@@ -59,11 +59,3 @@ PLACEHOLDER = re.compile(r"\[[^\]\n]{2,40}\]")
 
 def placeholders(text: str) -> list[str]:
     return [m.group(0)[1:-1].casefold() for m in PLACEHOLDER.finditer(text)]
-
-
-def has_money(text: str) -> bool:
-    return bool(MONEY.search(text))
-
-
-def has_date(text: str) -> bool:
-    return bool(DATE.search(text))

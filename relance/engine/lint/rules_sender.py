@@ -1,7 +1,8 @@
 """Who writes, and where the buttons go.
 
 - sender.no_reply     error: a From address nobody reads (noreply, no-reply, donotreply, ne-pas-repondre...).
-                      Customers with a question or a dispute must be able to answer (seed 000).
+                      Customers with a question or a dispute must be able to answer (seed 000). Warning
+                      when a Reply-To that a person reads is set.
 - sender.impersonal   info: no person's name in the From (a first and last name raises open rates).
 - cta.unknown_link    error: a call-to-action points at a link variable that does not exist (checked when
                       the known link variables are given).
@@ -42,27 +43,44 @@ _VAGUE_LABELS = frozenset(
 )
 
 
+def _split(value: str) -> tuple[str, str]:
+    """(display name, address) of "Name <address>" or a bare address."""
+    m = _ADDRESS.search(value)
+    address = (m.group(1) if m else value).strip()
+    display = _ADDRESS.sub("", value).strip().strip('"') if m else ""
+    return display, address
+
+
+def _is_no_reply(address: str) -> bool:
+    local = fold(address.split("@")[0]).replace("_", "-").replace(".", "-")
+    return bool(_NO_REPLY.search(local) or _NO_REPLY.search(local.replace("-", "")))
+
+
 def check_sender(inp: LintInput) -> list[Finding]:
+    """A no-reply From is an error; with a Reply-To that a person reads it is a warning (replies do reach
+    someone, but the address still tells the customer not to write)."""
     sender = inp.sender.strip()
     if not sender:
         return []
-    m = _ADDRESS.search(sender)
-    address = (m.group(1) if m else sender).strip()
-    display = _ADDRESS.sub("", sender).strip().strip('"') if m else ""
-    local = fold(address.split("@")[0]).replace("_", "-").replace(".", "-")
+    display, address = _split(sender)
     lang = inp.language
-    if _NO_REPLY.search(local) or _NO_REPLY.search(local.replace("-", "")):
+    if _is_no_reply(address):
+        reply_to = _split(inp.reply_to.strip())[1] if inp.reply_to.strip() else ""
+        softened = bool(reply_to) and not _is_no_reply(reply_to)
         suggestion = t(
             lang, "Marie Dupont <marie.dupont@votre-entreprise.fr>", "Jane Smith <jane.smith@yourcompany.com>"
         )
         message = t(
             lang,
-            f"Expéditeur {quote('fr', address)} : une adresse « ne pas répondre » empêche le client de poser "
-            "une question ou de signaler un litige, et agace.",
-            f"Sender {quote('en', address)}: a no-reply address stops the customer from asking a question or "
-            "raising a dispute, and annoys.",
+            f"Expéditeur {quote('fr', address)} : une adresse « ne pas répondre » dissuade le client de "
+            "poser une question ou de signaler un litige, et agace"
+            + (" (même si les réponses partent vers l'adresse de réponse)." if softened else "."),
+            f"Sender {quote('en', address)}: a no-reply address discourages the customer from asking a "
+            "question or raising a dispute, and annoys"
+            + (" (even though replies go to the Reply-To address)." if softened else "."),
         )
-        return [header(inp, "sender.no_reply", ERROR, message, sender, suggestion, "sender")]
+        severity = WARNING if softened else ERROR
+        return [header(inp, "sender.no_reply", severity, message, sender, suggestion, "sender")]
     words = re.findall(r"[^\W\d_]+", fold(display))
     if not words or all(w in _IMPERSONAL for w in words):
         message = t(

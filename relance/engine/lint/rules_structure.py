@@ -76,10 +76,13 @@ _SAAS_REQUIRED: dict[str, dict[str, str]] = {
 class Body:
     """The text the structure rules read, with what they need precomputed."""
 
-    def __init__(self, inp: LintInput) -> None:
+    def __init__(self, inp: LintInput, source: Text | None = None) -> None:
         self.inp = inp
         self.raw = inp.rendered_body if inp.rendered_body is not None else inp.body
-        self.text = Text(self.raw, inp.language)
+        # The source's Text is reused when the body is not rendered (same words, same tokens).
+        self.text = (
+            source if source is not None and inp.rendered_body is None else Text(self.raw, inp.language)
+        )
         self.prose = self.text.masked  # URLs, e-mails, IBANs, template tags blanked
         self.folded = fold(self.prose)
         self.template = inp.rendered_body is None and ("{{" in inp.body or "{%" in inp.body)
@@ -109,8 +112,8 @@ class Body:
         )
 
 
-def check_structure(inp: LintInput) -> list[Finding]:
-    body = Body(inp)
+def check_structure(inp: LintInput, source: Text | None = None) -> list[Finding]:
+    body = Body(inp, source)
     required = _SAAS_REQUIRED if inp.stage in SAAS_STAGES else _B2B_REQUIRED
     findings: list[Finding] = []
     for part, stages in required.items():
@@ -158,8 +161,8 @@ def _amount(body: Body, severity: str) -> list[Finding]:
 
 
 def _due_date(body: Body, severity: str) -> list[Finding]:
-    if body.inp.facts.due_dates and body.has_fact(body.inp.facts.due_dates):
-        return []
+    if body.inp.facts.due_dates:
+        return [] if body.has_fact(body.inp.facts.due_dates) else _report(body, "due_date", severity)
     if body.variable("due_date", "due", "deadline", "echeance"):
         return []
     for line in body.folded.split("\n"):

@@ -163,7 +163,28 @@ def _is_personal(inp: LintInput, rendered: str) -> bool:
         return True
     if INVOICE_REF.search(rendered) or placeholders(rendered):
         return True
-    return any(_is_name(word) for word in re.findall(r"[^\W\d_]+", _STRING_LITERAL.sub(" ", rendered)))
+    return _has_name(_STRING_LITERAL.sub(" ", rendered))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_CLAUSE_START = re.compile(r"(?:^|[:–—|(\-]|\s-\s)\s*$")
+
+
+def _has_name(subject: str) -> bool:
+    """A capitalised word that is not a common word. At the start of the subject or of a clause a capital
+    is grammar, not a name, unless the word is set off ("Notio : ...", "Camille, ...") or followed by
+    another capitalised word ("Harbour Design: ...")."""
+    words = list(_WORD.finditer(subject))
+    for index, m in enumerate(words):
+        if not _is_name(m.group(0)):
+            continue
+        if not _CLAUSE_START.search(subject[: m.start()]):
+            return True
+        after = subject[m.end() :].lstrip()
+        following = words[index + 1].group(0) if index + 1 < len(words) else ""
+        if after[:1] in (":", ",", "–", "-", "|") or (following and _is_name(following)):
+            return True
+    return False
 
 
 def _personal_variable(subject: str) -> bool:

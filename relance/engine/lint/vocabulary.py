@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from relance.engine.lint.matcher import PhraseSet
-from relance.engine.lint.model import B2B_STAGES, ERROR, INFO, SAAS_STAGES, STAGES, WARNING
+from relance.engine.lint.model import ERROR, INFO, SAAS_STAGES, STAGES, WARNING
 
 # Rule ids of the phrase tables.
 AVOID = "vocabulary.avoid"
@@ -32,7 +32,6 @@ SAAS_EARLY = ("card_expiring", "payment_failed_1")
 SAAS_LATER = ("payment_failed_2", "payment_failed_3", "alternative")
 SAAS_BEFORE_FINAL = SAAS_EARLY + SAAS_LATER
 ALL = STAGES
-B2B = B2B_STAGES
 SAAS = SAAS_STAGES
 
 
