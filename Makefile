@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-postgres lint format typecheck check check-deliverability bench serve clean
+.PHONY: install demo test lint format typecheck check check-deliverability lint-corpus bench serve clean
 
 # SpamAssassin (Debian package `spamassassin`) for check-deliverability and the tests: $SPAMASSASSIN if set,
 # else found on $PATH or in /usr/bin, /usr/local/bin. Never installed by make (.ci/run does, as root).
@@ -45,6 +45,10 @@ check: lint typecheck test
 # tests), plain-text part, text/HTML ratio, no URL shortener, alt text. JSON report in build/.
 check-deliverability: install
 	$(BIN)/python scripts/check_deliverability.py --json build/deliverability.json
+
+# Precision and recall of the linter on the labelled corpus (tests/corpus/lint/), as JSON.
+lint-corpus: install
+	$(BIN)/python bench/lint_corpus.py
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -6,6 +6,9 @@ Template files
 then among the built-ins (`relance/mail/builtin_templates/`). Only when no folder has the file in the language
 asked for is the other language used (fr <-> en; other languages fall back to en, then fr);
 `Rendered.language` says which language was used, and money and dates follow the template's language.
+For a workspace, relance.mail.template_store.resolve_template looks first at the workspace's saved versions
+(the latest one is live), then RELANCE_TEMPLATES_DIR, then the built-ins. The front matter may also carry
+`name` (it must match the file name).
 
 The file starts with YAML front matter between two `---` lines:
 
