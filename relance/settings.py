@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.dunning",
     "relance.mail",
+    "relance.tracking",
     "relance.web",
     # For a task backend that brings its own models, such as django_tasks_db.
     *[app.strip() for app in env("RELANCE_EXTRA_APPS", "").split(",") if app.strip()],

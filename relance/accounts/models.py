@@ -24,6 +24,9 @@ class Workspace(models.Model):
     company_registration = models.CharField(max_length=100, blank=True, help_text="SIREN/SIRET, VAT number")
     legal_mentions = models.TextField(blank=True)
     payment_page_url = models.URLField(max_length=500, blank=True, help_text="Where customers pay online")
+    tracking_enabled = models.BooleanField(default=True, help_text="Open pixel and click redirects")
+    # Payments within this many days after a delivered reminder are credited to it.
+    attribution_days = models.PositiveSmallIntegerField(default=14)
     # Days given in a final notice before the case goes to collection.
     final_notice_days = models.PositiveSmallIntegerField(default=8)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -35,6 +35,8 @@ class CustomerRow(NamedTuple):
     pinned_policy: str
     excluded: bool
     undeliverable: bool
+    complained: bool
+    paused: bool
 
 
 class InvoiceRow(NamedTuple):
@@ -113,7 +115,10 @@ class LedgerSnapshot:
                     policy=policies[key],
                     invoices=tuple(invoice_states),
                     # An address that hard-bounced gets no more e-mail; a person has a task for it.
-                    excluded=customer.excluded or customer.undeliverable,
+                    excluded=customer.excluded
+                    or customer.undeliverable
+                    or customer.complained
+                    or customer.paused,
                     last_message_date=max(dates) if dates else None,
                 )
             )
@@ -236,7 +241,15 @@ def load_snapshot(
 
     customers = {}
     for row in Customer.objects.filter(workspace=workspace).values_list(
-        "id", "external_id", "segment", "tags", "pinned_policy", "excluded", "undeliverable"
+        "id",
+        "external_id",
+        "segment",
+        "tags",
+        "pinned_policy",
+        "excluded",
+        "undeliverable",
+        "complained",
+        "paused",
     ):
         if row[0] in invoices_by_customer:
             customers[row[0]] = CustomerRow(*row)

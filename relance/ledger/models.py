@@ -26,6 +26,9 @@ class Customer(models.Model):
     excluded = models.BooleanField(default=False)
     excluded_reason = models.CharField(max_length=200, blank=True)
     undeliverable = models.BooleanField(default=False, help_text="The address hard-bounced: e-mail stops")
+    # A complaint (marked as spam) stops e-mail for good; a reply pauses automation until a person resumes.
+    complained = models.BooleanField(default=False)
+    paused = models.BooleanField(default=False, help_text="Automation paused (a reply waits for a person)")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,6 +36,10 @@ class Message(models.Model):
     status = models.CharField(max_length=20, choices=STATUSES, default=QUEUED)
     message_id = models.CharField(max_length=254, unique=True)
     not_before = models.DateTimeField(null=True, blank=True)
+    experiment = models.ForeignKey(
+        "tracking.Experiment", null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    variant = models.CharField(max_length=40, blank=True)
     # Set when a sender claims the message: several workers never send the same one.
     lease = models.CharField(max_length=32, blank=True, db_index=True)
     attempts = models.PositiveIntegerField(default=0)
