@@ -21,8 +21,17 @@ COMMANDS = {
     "lint": "check the wording of templates, or of a pasted reminder, against its stage",
     "preview": "render a template with sample data or a customer's invoices (terminal and HTML file)",
     "template": "add, list and show the workspace's own templates and their versions",
+    "fetch-replies": "read the replies mailbox (RELANCE_IMAP_URL): pause customers who replied, open tasks",
+    "resume": "resume automation for a customer a reply paused",
+    "bounce": "classify a bounce message (bounce classify FILE.eml)",
+    "smtpd": "receive bounces (DSN) and complaints (ARF) over SMTP",
+    "report": "KPIs: open, click, response and conversion rates, amount recovered, DSO, ageing",
+    "experiments": "A/B tests of templates and subjects on a stage: results, add, stop",
     "serve": "run the web server",
 }
+
+# Product command names that are not valid Django command names (those cannot hold a dash).
+ALIASES = {"fetch-replies": "fetch_replies"}
 
 USAGE = (
     "usage: relance COMMAND [options]   (relance COMMAND --help for each command's options)\n\ncommands:\n"
@@ -43,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"relance {__version__}")
         return 0
+    args[0] = ALIASES.get(args[0], args[0])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "relance.settings")
     from django.core.management import execute_from_command_line
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
+    "anymail",
     "relance.accounts",
     "relance.ledger",
     "relance.dunning",
@@ -112,6 +113,24 @@ TASKS = {
 EMAIL_URL = env("EMAIL_URL", "")
 SMTP_TIMEOUT = env_int("RELANCE_SMTP_TIMEOUT", 30)
 SEND_MAX_ATTEMPTS = env_int("RELANCE_SEND_MAX_ATTEMPTS", 6)
+
+# Public address of this instance (e.g. https://relance.acme.example), used in the links a reminder carries:
+# open pixel and click redirects (when the workspace tracks), one-click unsubscribe of courtesy reminders,
+# the contact page. Empty: messages carry none of them.
+# Reply-To as compta+<signed token>@…, so that replies find their message even without In-Reply-To;
+# only when the mailbox accepts sub-addresses.
+RELANCE_REPLY_PLUS_ADDRESSING = env_bool("RELANCE_REPLY_PLUS_ADDRESSING", False)
+RELANCE_BASE_URL = env("RELANCE_BASE_URL", "").strip().rstrip("/")
+if RELANCE_BASE_URL and not RELANCE_BASE_URL.startswith(("https://", "http://")):
+    raise ConfigError(f"RELANCE_BASE_URL={RELANCE_BASE_URL!r}: expected an http(s):// address")
+
+# Providers' delivery webhooks (django-anymail) at /webhooks/anymail/<provider>/tracking/, protected by HTTP
+# basic auth: RELANCE_ANYMAIL_WEBHOOK_SECRET="user:password" (several: comma-separated), given to the
+# provider inside the webhook URL (https://user:password@host/webhooks/anymail/sendgrid/tracking/). Without a
+# secret the webhook URLs are not mounted at all: nobody could then post fake bounces.
+ANYMAIL = {
+    "WEBHOOK_SECRET": [s.strip() for s in env("RELANCE_ANYMAIL_WEBHOOK_SECRET", "").split(",") if s.strip()],
+}
 
 LOGGING = {
     "version": 1,

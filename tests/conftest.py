@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.fixtures_smtp"]
+pytest_plugins = ["tests.fixtures_smtp", "tests.fixtures_imap"]
 
 # ../shared/testdata beside the project, or wherever RELANCE_TESTDATA points.
 TESTDATA = Path(

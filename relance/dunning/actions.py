@@ -28,6 +28,7 @@ from relance.ledger.models import Customer, Invoice
 from relance.mail.compose import compose
 from relance.mail.models import Message, MessageItem
 from relance.mail.outbox import chunks, do_cancel_stale, message_json
+from relance.tracking.experiments import running_by_stage
 
 M = TypeVar("M", bound=models.Model)
 CHUNK = 500
@@ -131,6 +132,7 @@ def _compose_all(
     invoices = _by_id(Invoice, invoice_ids)
     window = SendingWindow.parse(workspace.sending_window)
     calendar = _calendar(workspace)
+    experiments = running_by_stage(workspace)
     outgoing = []
     for plan in planned:
         customer = customers[plan.customer_key]
@@ -139,7 +141,7 @@ def _compose_all(
             zone = ZoneInfo(customer.timezone or workspace.timezone)
             opening = window.next_opening(now.astimezone(zone), calendar, plan.policy.business_days_only)
             not_before = opening if opening > now else None
-        message, items = compose(workspace, customer, plan, invoices, today, not_before)
+        message, items = compose(workspace, customer, plan, invoices, today, not_before, experiments)
         outgoing.append(_Outgoing(message, items, [invoices[i.invoice.key].number for i in plan.items]))
     return outgoing
 

@@ -37,6 +37,7 @@ class CustomerRow(NamedTuple):
     undeliverable: bool
     complained: bool
     paused: bool
+    pre_due_opt_out: bool
 
 
 class InvoiceRow(NamedTuple):
@@ -120,6 +121,7 @@ class LedgerSnapshot:
                     or customer.complained
                     or customer.paused,
                     last_message_date=max(dates) if dates else None,
+                    pre_due_opt_out=customer.pre_due_opt_out,
                 )
             )
         return states
@@ -250,6 +252,7 @@ def load_snapshot(
         "undeliverable",
         "complained",
         "paused",
+        "pre_due_opt_out",
     ):
         if row[0] in invoices_by_customer:
             customers[row[0]] = CustomerRow(*row)

@@ -39,6 +39,8 @@ class CustomerState:
     invoices: tuple[InvoiceState, ...]
     excluded: bool = False
     last_message_date: date | None = None
+    # Unsubscribed from courtesy reminders (RFC 8058): pre-due steps are dropped, overdue ones still come.
+    pre_due_opt_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,9 @@ class PlannedMessage:
         return sums
 
 
-def next_step(policy: Policy, invoice: InvoiceState, today: date) -> tuple[int, Step] | None:
+def next_step(
+    policy: Policy, invoice: InvoiceState, today: date, skip_pre_due: bool = False
+) -> tuple[int, Step] | None:
     """The one step due for `invoice` on `today`, if any.
 
     Steps are taken one at a time, in order, after the last one reached: an overdue stage is never skipped
@@ -99,8 +103,8 @@ def next_step(policy: Policy, invoice: InvoiceState, today: date) -> tuple[int, 
     days_past_due = (today - invoice.due_date).days
     for index in range(last_reached + 1, len(steps)):
         step = steps[index]
-        if step.offset_days < 0 and days_past_due >= 0:
-            continue  # a pre-due step once the due date has come: dropped
+        if step.offset_days < 0 and (days_past_due >= 0 or skip_pre_due):
+            continue  # a pre-due step once the due date has come, or declined by the customer: dropped
         if days_past_due >= step.offset_days:
             return index, step
         return None
@@ -120,7 +124,7 @@ def plan_customer(customer: CustomerState, today: date, calendar: BusinessCalend
         return None
     items: list[PlannedItem] = []
     for invoice in customer.invoices:
-        found = next_step(policy, invoice, today)
+        found = next_step(policy, invoice, today, customer.pre_due_opt_out)
         if found is not None:
             items.append(PlannedItem(invoice=invoice, step=found[1], step_index=found[0]))
     if not items:

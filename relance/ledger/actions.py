@@ -20,6 +20,7 @@ from relance.ledger.importing.reading import FileProblem, read_sheet
 from relance.ledger.importing.report import ImportReport
 from relance.ledger.importing.rows import check_header, get_kind, parse_rows
 from relance.ledger.models import Customer, Hold
+from relance.tracking.attribution import do_recompute_workspace_attribution
 
 BATCH_SIZE = 1000
 Record = tuple[int, Any]
@@ -94,6 +95,8 @@ def _import(
                     _write(plan)
             if report.errors or dry_run:
                 transaction.set_rollback(True)
+            elif kind.name == "payments":  # credit the new or changed payments to the reminders before them
+                do_recompute_workspace_attribution(workspace)
     except FileProblem as problem:
         report.errors.append(problem.error)
     if not any_rows and not report.errors:

@@ -29,6 +29,8 @@ class Customer(models.Model):
     # A complaint (marked as spam) stops e-mail for good; a reply pauses automation until a person resumes.
     complained = models.BooleanField(default=False)
     paused = models.BooleanField(default=False, help_text="Automation paused (a reply waits for a person)")
+    # Courtesy reminders before the due date may be declined (RFC 8058 one-click); overdue ones may not.
+    pre_due_opt_out = models.BooleanField(default=False, help_text="No courtesy reminder before a due date")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
@@ -16,6 +16,7 @@ from relance.ledger.models import Customer, Invoice
 from relance.mail.models import Message, MessageItem
 from relance.mail.rendering import render
 from relance.mail.template_store import resolve_template
+from relance.tracking.experiments import assign
 
 FORMAL_GREETING = {"fr": "Madame, Monsieur,", "en": "Dear Sir or Madam,"}
 NAMED_GREETING = {"fr": "Bonjour {},", "en": "Dear {},"}
@@ -134,8 +135,11 @@ def compose(
     invoices: dict[int, Invoice],
     today: date,
     not_before: datetime | None,
+    experiments: Mapping[str, Any] | None = None,
 ) -> tuple[Message, list[MessageItem]]:
-    """An unsaved outbox message and its items, rendered in the customer's language."""
+    """An unsaved outbox message and its items, rendered in the customer's language.
+
+    `experiments`: the running experiments by stage (relance.tracking.experiments.running_by_stage)."""
     items_ctx = [
         invoice_context(invoices[item.invoice.key], item.invoice.outstanding, today, item.step.stage)
         for item in planned.items
@@ -143,9 +147,15 @@ def compose(
     upcoming_ctx = [invoice_context(invoices[inv.key], inv.outstanding, today) for inv in planned.upcoming]
     step = planned.step
     context = build_context(workspace, customer, items_ctx, upcoming_ctx, step.stage, today)
+    # A running experiment on this stage picks the template and subject (see relance.tracking.experiments).
+    assignment = assign(experiments or {}, customer, step.stage, today)
+    template_name = (assignment.template if assignment else "") or step.template
     # The workspace's saved version, else the folder's file, else the built-in: the sha it records is exact.
-    template = resolve_template(workspace, step.template, customer.language, template_folders())
-    rendered = render(template, context)
+    template = resolve_template(workspace, template_name, customer.language, template_folders())
+    subject_index = assignment.subject if assignment else 0
+    if subject_index >= len(template.compiled.subjects):  # this language's version has fewer subjects
+        subject_index = 0
+    rendered = render(template, context, subject_index)
     totals = planned.totals()
     # The message's currency is the one carrying the largest amount; totals in others stay in the body.
     currency = max(totals, key=lambda c: totals[c])
@@ -170,6 +180,8 @@ def compose(
         status=Message.AWAITING_APPROVAL if planned.requires_approval else Message.QUEUED,
         message_id=new_message_id(workspace.sender),
         not_before=not_before,
+        experiment=assignment.experiment if assignment else None,
+        variant=assignment.variant if assignment else "",
     )
     items = [
         MessageItem(
@@ -181,4 +193,22 @@ def compose(
         )
         for item in planned.items
     ]
+    _add_tracking_footer(message)
     return message, items
+
+
+def _add_tracking_footer(message: Message) -> None:
+    """With RELANCE_BASE_URL set, a footer link: one-click unsubscribe page on courtesy (pre-due) reminders,
+    the contact page (another billing contact, a question) on the others. Open/click tracking is not done
+    here but when sending (relance.tracking.rewrite), so that the stored message keeps its real links."""
+    from django.conf import settings
+
+    from relance.tracking.rewrite import add_footer_link, footer_link
+
+    if not settings.RELANCE_BASE_URL:
+        return
+    base_url = settings.RELANCE_BASE_URL
+    sentence, url = footer_link(message.stage, message.language, message.message_id, base_url)
+    message.text_body, message.html_body = add_footer_link(
+        message.text_body, message.html_body, sentence, url, message.language
+    )

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.db import transaction
@@ -23,6 +24,10 @@ from relance.mail.mime import make_mime
 from relance.mail.models import Message
 from relance.mail.outbox import do_cancel, pending_filter, stale_reasons
 from relance.mail.transport import SMTPConfig, SMTPTransport, Transport, TransportError
+from relance.tracking.bounces import bounce_address
+from relance.tracking.replies import reply_address
+from relance.tracking.rewrite import NON_ESSENTIAL_STAGES, rewrite_html
+from relance.tracking.tokens import unsubscribe_token
 
 BATCH = 200
 MARK_SENT_EVERY = 20
@@ -57,22 +62,51 @@ def smtp_factory() -> TransportFactory:
 
 
 def build_email(message: Message) -> EmailMessage:
+    html_body = message.html_body
+    base_url = settings.RELANCE_BASE_URL
+    if base_url and message.workspace.tracking_enabled:
+        # At send time, never on the stored row: see relance.tracking.rewrite.
+        html_body = rewrite_html(html_body, message.message_id, base_url)
+    reply_to = message.reply_to
+    if reply_to and settings.RELANCE_REPLY_PLUS_ADDRESSING:
+        # compta+<signed token>@…: a reply that lost its In-Reply-To still finds its message.
+        reply_to = reply_address(message, reply_to)
     email = make_mime(
         message.from_email,
         message.to,
-        message.reply_to,
+        reply_to,
         message.subject,
         message.message_id,
         message.created_at,
         message.text_body,
-        message.html_body,
+        html_body,
         message.language,
-        headers={"X-Relance-Stage": message.stage},
+        headers=tracking_headers(message, base_url),
     )
+    envelope_sender = bounce_address(message)
+    if envelope_sender:
+        # The transport uses Return-Path as the envelope sender (and strips it): bounces come back to an
+        # address that names the message, signed (relance smtpd, fetch-replies).
+        email["Return-Path"] = envelope_sender
     # A random boundary of our own: the standard library would otherwise compile a regular expression for
     # every message to pick one (a tenth of the sending time, measured).
     email.set_boundary(f"=_relance_{uuid.uuid4().hex}")
     return email
+
+
+def tracking_headers(message: Message, base_url: str) -> dict[str, str]:
+    """X-Relance-Stage, and on courtesy reminders (pre_due, which a customer may decline) the RFC 8058
+    one-click unsubscribe. Reminders of an overdue debt carry none: they are not optional."""
+    headers = {"X-Relance-Stage": message.stage}
+    if base_url and message.stage in NON_ESSENTIAL_STAGES:
+        url = f"{base_url.rstrip('/')}/t/u/{unsubscribe_token(message.message_id)}"
+        mailto = parseaddr(message.reply_to or message.from_email)[1]
+        targets = [f"<{url}>"]
+        if mailto:
+            targets.append(f"<mailto:{mailto}?subject=unsubscribe>")
+        headers["List-Unsubscribe"] = ", ".join(targets)
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
 
 
 def backoff(attempts: int) -> timedelta:
@@ -85,7 +119,9 @@ def claim(ids: list[int], now: datetime) -> list[Message]:
         Message.objects.filter(pk__in=ids).filter(pending_filter(now)).update(
             status=Message.SENDING, lease=lease, attempts=F("attempts") + 1, updated_at=now
         )
-    return list(Message.objects.filter(lease=lease, status=Message.SENDING).select_related("customer"))
+    return list(
+        Message.objects.filter(lease=lease, status=Message.SENDING).select_related("customer", "workspace")
+    )
 
 
 def dispatch(now: datetime, factory: TransportFactory, workspace_id: int | None = None) -> SendReport:

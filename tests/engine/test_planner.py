@@ -213,3 +213,13 @@ def test_after_a_long_outage_stages_come_one_at_a_time_in_order() -> None:
             last = day
 
     assert sent == [(days_after(45), "first"), (days_after(48), "second"), (days_after(51), "final")]
+
+
+def test_a_customer_who_declined_courtesy_reminders_gets_no_pre_due_but_still_the_overdue_stages():
+    opted_out = CustomerState(key=1, policy=POLICY, invoices=(invoice(),), pre_due_opt_out=True)
+    assert plan_customer(opted_out, DUE - timedelta(days=2), CALENDAR) is None
+    planned = plan_customer(opted_out, DUE + timedelta(days=2), CALENDAR)
+    assert planned is not None and planned.stage == "first"
+    courteous = CustomerState(key=1, policy=POLICY, invoices=(invoice(),))
+    planned = plan_customer(courteous, DUE - timedelta(days=2), CALENDAR)
+    assert planned is not None and planned.stage == "pre_due"

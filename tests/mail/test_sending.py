@@ -160,3 +160,26 @@ def test_delivery_through_the_task_backend_sends_in_process(queued, smtp_server)
     queued.refresh_from_db()
     assert queued.status == Message.SENT
     assert len(smtp_server.messages) == 1
+
+
+def test_bounces_come_back_to_a_signed_address_naming_the_message(queued, smtp_server, monkeypatch):
+    from relance.tracking.bounces import message_from_bounce_address
+
+    monkeypatch.setenv("RELANCE_BOUNCE_DOMAIN", "bounces.acme.example")
+    dispatch(NOW, factory_for(smtp_server))
+    [received] = smtp_server.received
+    assert received.mail_from.startswith("bounces+")
+    assert received.mail_from.endswith("@bounces.acme.example")
+    assert message_from_bounce_address(received.mail_from) == queued.pk
+    assert "Return-Path" not in received.message  # the envelope carries it, not the headers
+
+
+def test_plus_addressed_reply_to_names_the_message(queued, smtp_server):
+    from relance.tracking.replies import message_pk_from_token
+
+    with override_settings(RELANCE_REPLY_PLUS_ADDRESSING=True):
+        dispatch(NOW, factory_for(smtp_server))
+    [received] = smtp_server.messages
+    local = received["Reply-To"].addresses[0].username
+    assert local.startswith("compta+")
+    assert message_pk_from_token(local.split("+", 1)[1]) == queued.pk
