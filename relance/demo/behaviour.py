@@ -58,9 +58,14 @@ class PaymentBook:
     def schedule(self, number: str, day: date, amount: Decimal | None = None) -> None:
         self.due[day].append((number, amount))
 
-    def react(self, customer_id: str, stage: str, numbers: list[str], day: date) -> None:
-        """A customer who received a reminder may pay the invoices it listed, a few days later."""
+    def react(
+        self, customer_id: str, stage: str, numbers: list[str], day: date, clicked: bool = False
+    ) -> None:
+        """A customer who received a reminder may pay the invoices it listed, a few days later; one who
+        clicked through to the payment page is more likely to."""
         chance = REACTION.get(self.habits[customer_id], {}).get(stage, 0.0)
+        if clicked and chance > 0:
+            chance = max(chance, 0.85)
         if self.rng.random() < chance:
             delay = self.rng.randint(1, 6) if stage != "pre_due" else self.rng.randint(1, 4)
             for number in numbers:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Min, Sum
 
+from relance.accounts.models import Workspace
 from relance.demo.behaviour import PaymentBook
+from relance.demo.engagement import Engagement, dead_address_bounce
 from relance.demo.ledger import build_customers, build_invoices, customers_csv, invoices_csv, write_csv
 from relance.mail.models import Message, MessageItem
 from relance.mail.sink import MailSink
@@ -36,6 +40,10 @@ class Summary:
     paid_after_reminder: int = 0
     recovered: dict[str, Decimal] = field(default_factory=dict)
     eml_files: int = 0
+    engagement: dict[str, int] = field(default_factory=dict)
+    kpis: dict[str, Any] = field(default_factory=dict)
+    experiment: dict[str, Any] = field(default_factory=dict)
+    bounced: str = ""
     tasks: int = 0
     approvals: int = 0
     holds: list[str] = field(default_factory=list)
@@ -55,12 +63,41 @@ class Summary:
             f"  invoices paid after a reminder: {self.paid_after_reminder}",
             f"  amount recovered after a reminder: {money or '0'}",
             f"  cases handed to a person (tasks): {self.tasks}",
+            f"  simulated customers: {self.engagement.get('opened', 0)} opens, "
+            f"{self.engagement.get('clicked', 0)} clicks, {self.engagement.get('replied', 0)} replies "
+            f"(each reply paused the customer until a person resumed it); {self.bounced}",
+            *self._kpi_lines(),
             f"  {self.eml_files} e-mails caught by the local SMTP sink in {self.mail_folder}",
             f"  database: {self.folder / 'demo.sqlite3'}   (browse it: DATABASE_URL=sqlite:///"
             f"{self.folder / 'demo.sqlite3'} relance serve)",
             f"  done in {seconds:.1f} s",
         ]
         return "\n".join(lines)
+
+    def _kpi_lines(self) -> list[str]:
+        k = self.kpis
+        if not k:
+            return []
+
+        def pct(value: float | None) -> str:
+            return "n/a" if value is None else f"{value:.1%}"
+
+        targets = k.get("targets", {})
+        lines = [
+            "  KPIs (relance report):",
+            f"    open rate {pct(k['open_rate'])} (target > {pct(targets.get('open_rate'))}), click rate "
+            f"{pct(k['click_rate'])} (target > {pct(targets.get('click_rate'))}), response rate "
+            f"{pct(k['response_rate'])}, conversion rate {pct(k['conversion_rate'])}",
+            f"    average days to payment after a reminder {k['avg_days_to_payment']}, "
+            f"DSO {k['dso']} days, ageing {k['ageing']}",
+        ]
+        exp = self.experiment
+        if exp:
+            arms = ", ".join(
+                f"{v['name']} ({v['template']}): {v['sent']} sent, {v['paid']} paid" for v in exp["variants"]
+            )
+            lines.append(f"  A/B test {exp['name']!r} on {exp['stage']}: {arms}; {exp['verdict']}")
+        return lines
 
 
 def quiet(*args: str) -> str:
@@ -74,7 +111,7 @@ def run_demo(folder: Path, start: date, days: int, seed: int = 20260901) -> Summ
     mail_folder = folder / "mail"
     summary = Summary(folder, mail_folder, start, start + timedelta(days=days - 1))
     quiet("init", "--name", "Acme SAS")
-    _describe_company()
+    workspace = _describe_company()
     customers = build_customers(rng)
     invoices = build_invoices(rng, customers, start)
     summary.customers, summary.invoices = len(customers), len(invoices)
@@ -83,6 +120,20 @@ def run_demo(folder: Path, start: date, days: int, seed: int = 20260901) -> Summ
     for policy in sorted(POLICIES.glob("*.yaml")):
         quiet("policy", "load", str(policy))
     book = PaymentBook.create(rng, customers, invoices)
+    engagement = Engagement(rng, {c.customer_id: c.habit for c in customers})
+    quiet(
+        "experiments",
+        "add",
+        "first-short-or-standard",
+        "--stage",
+        "first",
+        "--variant",
+        "standard:first:0",
+        "--variant",
+        "short:first_short:0",
+        "--min-sample",
+        "30",
+    )
     history = book.history_before(start)
     if history:
         rows = [[number, day.isoformat(), f"{amount:.2f}", ref] for day, number, amount, ref in history]
@@ -124,6 +175,7 @@ def run_demo(folder: Path, start: date, days: int, seed: int = 20260901) -> Summ
                 )
                 book.schedule(promised.number, until - timedelta(days=1))
                 summary.holds.append(f"promise to pay for {promised.number}: held until {until}, then paid")
+            engagement.resume(workspace, day)
             _import_payments(folder, book, day)
             summary.approvals += _approve_waiting(day)
             quiet("run", "--as-of", day.isoformat())
@@ -131,16 +183,34 @@ def run_demo(folder: Path, start: date, days: int, seed: int = 20260901) -> Summ
                 "items__invoice"
             ):
                 numbers = [item.invoice.number for item in message.items.all()]
-                book.react(message.customer.external_id, message.stage, numbers, day)
+                clicked = engagement.react(workspace, message, day)
+                book.react(message.customer.external_id, message.stage, numbers, day, clicked)
+            if day == start + timedelta(days=12):
+                summary.bounced = _bounce_one(day)
             day += timedelta(days=1)
         summary.eml_files = sink.count
+    summary.engagement = dict(engagement.counts)
     _summarise(summary)
+    summary.kpis = json.loads(
+        quiet("report", "--from", start.isoformat(), "--to", summary.last_day.isoformat(), "--json")
+    )
+    summary.experiment = json.loads(quiet("experiments", "--json"))[0]
     return summary
 
 
-def _describe_company() -> None:
-    from relance.accounts.models import Workspace
+def _bounce_one(day: date) -> str:
+    """One customer's billing address has been closed: the receiving server sends back a DSN."""
+    from relance.tracking.bounces import do_record_bounce
 
+    message = Message.objects.filter(status=Message.SENT, stage="first").order_by("-pk").first()
+    if message is None:
+        return "no bounce"
+    moment = datetime.combine(day, time(11, 0), tzinfo=UTC)
+    do_record_bounce(dead_address_bounce(message, moment), moment, "demo")
+    return f"{message.to} hard-bounced: address marked undeliverable, a task opened"
+
+
+def _describe_company() -> Workspace:
     Workspace.objects.filter(slug="default").update(
         name="Acme SAS",
         legal_name="Acme SAS",
@@ -151,6 +221,7 @@ def _describe_company() -> None:
         legal_mentions="Acme SAS, capital de 50 000 €, RCS Lyon 812 345 678.",
         payment_page_url="https://pay.acme.example/",
     )
+    return Workspace.objects.get(slug="default")
 
 
 def _import_payments(folder: Path, book: PaymentBook, day: date) -> None:

@@ -88,6 +88,11 @@ def do_apply_consequences(event: Event) -> None:
     """What an event means for the customer, for events reported by others (webhooks): a hard bounce marks
     the address undeliverable and opens a task; a complaint stops e-mail; an unsubscribe stops the
     courtesy (pre-due) reminders only, never the reminders of a debt."""
+    if event.kind == Event.BOUNCED and event.message_id is not None:
+        # A reminder that bounced was never delivered: its payments go to the reminder before it, if any.
+        from relance.tracking.attribution import do_recompute_attribution_for_messages
+
+        do_recompute_attribution_for_messages([event.message_id])
     customer = event.customer
     if customer is None:
         return

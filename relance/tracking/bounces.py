@@ -30,6 +30,7 @@ from relance.conf import env
 from relance.dunning.actions_tasks import do_open_task
 from relance.engine.bounces import COMPLAINT, HARD, SOFT, Verdict, classify
 from relance.mail.models import Message
+from relance.tracking.attribution import do_recompute_attribution_for_messages
 from relance.tracking.models import Event
 
 SALT = "relance.bounce"
@@ -143,4 +144,7 @@ def _record(
     elif verdict.kind == COMPLAINT and not customer.complained:
         customer.complained = True
         customer.save(update_fields=["complained", "updated_at"])
+    if event.kind == Event.BOUNCED:
+        # A reminder that bounced was never delivered: its payments go to the reminder before it, if any.
+        do_recompute_attribution_for_messages([message.pk])
     return event
