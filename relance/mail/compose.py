@@ -15,11 +15,9 @@ from relance.engine.planner import PlannedMessage
 from relance.ledger.models import Customer, Invoice
 from relance.mail.models import Message, MessageItem
 from relance.mail.rendering import render
+from relance.mail.rendering.sample import make_greeting
 from relance.mail.template_store import resolve_template
 from relance.tracking.experiments import assign
-
-FORMAL_GREETING = {"fr": "Madame, Monsieur,", "en": "Dear Sir or Madam,"}
-NAMED_GREETING = {"fr": "Bonjour {},", "en": "Dear {},"}
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -31,8 +29,7 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 def contact_context(customer: Customer) -> dict[str, str]:
     first, last = split_name(customer.contact_name)
-    language = customer.language if customer.language in FORMAL_GREETING else "en"
-    greeting = NAMED_GREETING[language].format(first) if first else FORMAL_GREETING[language]
+    greeting = make_greeting(customer.language, first)
     return {
         "first_name": first,
         "last_name": last,

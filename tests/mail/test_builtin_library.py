@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from babel.dates import format_date
 
+from relance.engine.lint.model import B2B_STAGES, SAAS_STAGES
 from relance.mail.rendering import (
     BUILTIN_DIR,
     LANGUAGES,
@@ -27,15 +28,6 @@ from relance.mail.rendering import (
     sample_context,
 )
 
-B2B_STAGES = ("pre_due", "first", "second", "final", "payment_plan")
-SAAS_STAGES = (
-    "card_expiring",
-    "payment_failed_1",
-    "payment_failed_2",
-    "payment_failed_3",
-    "final_warning",
-    "alternative",
-)
 VARIANTS = ("short", "long", "casual", "personalised", "loss_aversion")
 WITH_VARIANTS = ("first", *SAAS_STAGES)
 FINAL_STAGES = ("final", "final_warning")

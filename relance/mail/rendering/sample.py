@@ -6,18 +6,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from relance.engine.lint.model import B2B_STAGES, SAAS_STAGES  # noqa: F401 - re-exported for callers
+
 FORMAL_GREETINGS = {"fr": "Madame, Monsieur,", "en": "Dear Sir or Madam,"}
 NAMED_GREETINGS = {"fr": "Bonjour {},", "en": "Dear {},"}
 
-B2B_STAGES = ("pre_due", "first", "second", "final", "payment_plan")
-SAAS_STAGES = (
-    "card_expiring",
-    "payment_failed_1",
-    "payment_failed_2",
-    "payment_failed_3",
-    "final_warning",
-    "alternative",
-)
 
 # Days after the first invoice's due date on which the sample message of each stage goes out.
 _SAMPLE_OFFSETS = {"pre_due": -3, "first": 5, "second": 15, "final": 30, "payment_plan": 40}
