@@ -147,7 +147,7 @@ def test_spamassassin_errors_are_findings_not_crashes(monkeypatch: pytest.Monkey
     def broken(*args: Any, **kwargs: Any) -> list[d.SpamReport]:
         raise d.SpamAssassinError("spamassassin timed out after 60 s")
 
-    monkeypatch.setattr(d, "run_spamassassin_many", broken)
+    monkeypatch.setattr(d.templates, "run_spamassassin_many", broken)
     [check] = d.check_templates([("first", "fr")], spamassassin="/usr/bin/spamassassin")
 
     assert not check.passed
@@ -156,7 +156,7 @@ def test_spamassassin_errors_are_findings_not_crashes(monkeypatch: pytest.Monkey
 
 def test_a_score_at_the_limit_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     report = d.SpamReport(1.0, 5.0, (d.RuleHit("HTML_FONT_LOW_CONTRAST", 0.999), d.RuleHit("X", 0.001)))
-    monkeypatch.setattr(d, "run_spamassassin_many", lambda raws, *a, **k: [report] * len(raws))
+    monkeypatch.setattr(d.templates, "run_spamassassin_many", lambda raws, *a, **k: [report] * len(raws))
 
     checks = d.check_templates([("first", "fr"), ("first", "en")], spamassassin="sa", jobs=2)
 
@@ -385,7 +385,9 @@ def test_script_writes_a_table_and_json(tmp_path: Path, capsys: pytest.CaptureFi
 def test_script_exits_1_when_a_template_fails(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(d, "check_plain_text", lambda text: [d.Finding("plain_text", "no text/plain part")])
+    monkeypatch.setattr(
+        d.content, "check_plain_text", lambda text: [d.Finding("plain_text", "no text/plain part")]
+    )
 
     status = script().main(["--no-spamassassin", "--template", "first.en"])
 
