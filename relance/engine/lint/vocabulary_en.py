@@ -326,7 +326,7 @@ ENTRIES: list[Entry] = [
         extra=("you are in default", "you're late", "your late payment"),
     ),
     Entry(
-        "you * ignored",
+        "you * =ignored",
         ACCUSATORY,
         _ACCUSE,
         "reproaches the customer for not answering",
