@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from relance.accounts.models import Workspace
 from relance.dunning.models import Policy as PolicyRow
 from relance.engine.policy import parse_policy, policy_to_dict
 from relance.ledger.models import Customer, Hold, Invoice, Payment
+from relance.mail.models import Message
 
 
 def customer(workspace: Workspace, key: str = "C1", **fields: Any) -> Customer:
@@ -73,3 +74,33 @@ def policy(workspace: Workspace, **data: Any) -> PolicyRow:
     definition.update(data)
     parsed = parse_policy(definition)
     return PolicyRow.objects.create(workspace=workspace, name=parsed.name, definition=policy_to_dict(parsed))
+
+
+def sent_message(
+    owner: Customer, message_id: str = "<relance.abc123@acme.example>", **fields: Any
+) -> Message:
+    """A reminder already sent to `owner`, without going through a run (for what comes back after it)."""
+    values: dict[str, Any] = {
+        "workspace": owner.workspace,
+        "customer": owner,
+        "run_date": date(2026, 3, 2),
+        "stage": "first",
+        "policy_name": "default",
+        "policy_version": 1,
+        "template_name": "first",
+        "template_version": "abc123",
+        "language": "fr",
+        "from_email": "Marie Dupont <marie@acme.example>",
+        "reply_to": "compta@acme.example",
+        "to": owner.email,
+        "subject": "Facture F-1 en retard",
+        "text_body": "Bonjour",
+        "html_body": "<p>Bonjour</p>",
+        "total_due": Decimal("1200.00"),
+        "currency": "EUR",
+        "status": Message.SENT,
+        "message_id": message_id,
+        "sent_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+    }
+    values.update(fields)
+    return Message.objects.create(**values)

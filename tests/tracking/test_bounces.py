@@ -6,7 +6,6 @@ import smtplib
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -26,29 +25,7 @@ NOW = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
 
 
 def sent_message(customer: Any, message_id: str = "<relance.abc123@acme.example>", **fields: Any) -> Message:
-    values: dict[str, Any] = {
-        "workspace": customer.workspace,
-        "customer": customer,
-        "run_date": date(2026, 3, 2),
-        "stage": "first",
-        "policy_name": "default",
-        "policy_version": 1,
-        "template_name": "first",
-        "template_version": "abc123",
-        "language": "fr",
-        "from_email": "Marie Dupont <marie@acme.example>",
-        "to": customer.email,
-        "subject": "Facture F-1 en retard",
-        "text_body": "Bonjour",
-        "html_body": "<p>Bonjour</p>",
-        "total_due": Decimal("1200.00"),
-        "currency": "EUR",
-        "status": Message.SENT,
-        "message_id": message_id,
-        "sent_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
-    }
-    values.update(fields)
-    return Message.objects.create(**values)
+    return f.sent_message(customer, message_id, **fields)
 
 
 def dsn(

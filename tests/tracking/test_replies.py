@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -22,30 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sent_message(customer: Any, message_id: str = "<r1.abc@acme.example>", **fields: Any) -> Message:
-    defaults: dict[str, Any] = {
-        "workspace": customer.workspace,
-        "customer": customer,
-        "run_date": date(2026, 3, 2),
-        "stage": "first",
-        "policy_name": "default",
-        "policy_version": 1,
-        "template_name": "first",
-        "template_version": "abc123",
-        "language": "fr",
-        "from_email": "Marie Dupont <marie@acme.example>",
-        "reply_to": "compta@acme.example",
-        "to": customer.email,
-        "subject": "Facture F-1 en retard",
-        "text_body": "Bonjour",
-        "html_body": "<p>Bonjour</p>",
-        "total_due": Decimal("1200.00"),
-        "currency": "EUR",
-        "status": Message.SENT,
-        "message_id": message_id,
-        "sent_at": datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
-    }
-    defaults.update(fields)
-    return Message.objects.create(**defaults)
+    return f.sent_message(customer, message_id, **fields)
 
 
 def incoming(
