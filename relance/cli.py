@@ -27,7 +27,10 @@ COMMANDS = {
     "smtpd": "receive bounces (DSN) and complaints (ARF) over SMTP",
     "report": "KPIs: open, click, response and conversion rates, amount recovered, DSO, ageing",
     "experiments": "A/B tests of templates and subjects on a stage: results, add, stop",
-    "serve": "run the web server",
+    "user": "people who use the web application: user add EMAIL --role admin|collector|viewer",
+    "workspace": "workspaces, one per creditor company: workspace add SLUG --name NAME",
+    "token": "REST API tokens of a workspace: token add NAME --role ROLE, token list, token revoke PREFIX",
+    "serve": "run the web server and the REST API (relance serve --host H --port P)",
 }
 
 # Product command names that are not valid Django command names (those cannot hold a dash).

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "relance.mail",
     "relance.tracking",
     "relance.web",
+    "relance.api",
     # For a task backend that brings its own models, such as django_tasks_db.
     *[app.strip() for app in env("RELANCE_EXTRA_APPS", "").split(",") if app.strip()],
 ]
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "relance.web.middleware.WorkspaceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -65,6 +67,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "relance.web.context.web",
             ]
         },
     }
@@ -95,6 +99,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 USE_I18N = True
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 
@@ -111,6 +116,27 @@ TASKS = {
 }
 
 EMAIL_URL = env("EMAIL_URL", "")
+# Password resets and other account mail go through the same EMAIL_URL as the reminders.
+EMAIL_BACKEND = "relance.mail.django_backend.EmailBackend"
+DEFAULT_FROM_EMAIL = env("RELANCE_ACCOUNTS_FROM", "Relance <relance@localhost>")
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Failed logins per account and per address before a pause (RELANCE_LOGIN_MAX_FAILURES in
+# RELANCE_LOGIN_LOCKOUT_MINUTES). Counted in the database, so that every `relance serve` process and
+# thread sees the same count.
+LOGIN_MAX_FAILURES = env_int("RELANCE_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("RELANCE_LOGIN_LOCKOUT_MINUTES", 15)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # the message preview is an iframe of our own page
 SMTP_TIMEOUT = env_int("RELANCE_SMTP_TIMEOUT", 30)
 SEND_MAX_ATTEMPTS = env_int("RELANCE_SEND_MAX_ATTEMPTS", 6)
 

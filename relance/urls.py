@@ -6,8 +6,11 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("relance.api.urls")),
     # Public links carried by reminders: /t/o/<token>.gif, /t/c/<token>, /t/u/<token>, /t/r/<token>.
     path("t/", include("relance.tracking.urls")),
+    path("", include("relance.web.urls")),
 ]
 
 # E-mail providers' delivery webhooks, only when they are protected (RELANCE_ANYMAIL_WEBHOOK_SECRET).
