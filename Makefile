@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint format typecheck check check-deliverability lint-corpus bench serve clean
+.PHONY: install browser demo test lint format typecheck check check-deliverability lint-corpus bench serve clean
 
 # SpamAssassin (Debian package `spamassassin`) for check-deliverability and the tests: $SPAMASSASSIN if set,
 # else found on $PATH or in /usr/bin, /usr/local/bin. Never installed by make (.ci/run does, as root).
@@ -21,6 +21,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Debian's Chromium for the end-to-end tests (tests/e2e/). Needs root; .ci/run does it too.
+browser:
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 demo: install
 	$(BIN)/python -m relance.demo

@@ -82,10 +82,12 @@ ENV_FIELDS = {
 
 
 @transaction.atomic
-def do_ensure_default_workspace(settings: WorkspaceSettings, name: str = "Default") -> tuple[Workspace, bool]:
-    """Create the default workspace from the environment; later, apply only the variables that are set."""
+def do_ensure_default_workspace(
+    settings: WorkspaceSettings, name: str = "Default", slug: str = DEFAULT_SLUG
+) -> tuple[Workspace, bool]:
+    """Create the workspace from the environment; later, apply only the variables that are set."""
     workspace, created = Workspace.objects.get_or_create(
-        slug=DEFAULT_SLUG, defaults={"name": name, **{f: getattr(settings, f) for f in ENV_FIELDS.values()}}
+        slug=slug, defaults={"name": name, **{f: getattr(settings, f) for f in ENV_FIELDS.values()}}
     )
     if not created:
         for variable, field_name in ENV_FIELDS.items():

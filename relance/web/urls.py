@@ -18,6 +18,7 @@ AREAS = (
     "experiments",
     "reports",
     "imports",
+    "runs",
     "settings",
 )
 

@@ -19,5 +19,7 @@ class Command(RelanceCommand):
 
         from relance.wsgi import application
 
-        self.stdout.write(f"Relance on http://{options['host']}:{options['port']}/admin/ (Ctrl+C stops)")
+        self.stdout.write(
+            f"Relance on http://{options['host']}:{options['port']}/ (API docs: /api/docs; Ctrl+C stops)"
+        )
         serve(application, host=options["host"], port=options["port"], threads=options["threads"])
