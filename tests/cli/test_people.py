@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 
 from relance.accounts.models import ApiToken, Membership, Workspace
 from relance.accounts.tokens import token_digest
-from relance.cli import COMMANDS, ALIASES
+from relance.cli import ALIASES, COMMANDS
 from tests.cli.test_cli import relance
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +101,7 @@ def test_token_add_prints_the_secret_once_and_stores_only_its_hash(capsys, works
 
 def test_init_with_workspace_creates_that_workspace(capsys, db, monkeypatch):
     monkeypatch.setenv("RELANCE_SENDER", "Marie <marie@acme.example>")
-    code, out, err = relance(capsys, "init", "--workspace", "acme-fr", "--name", "Acme France")
+    code, _, err = relance(capsys, "init", "--workspace", "acme-fr", "--name", "Acme France")
     assert code == 0, err
     assert Workspace.objects.get(slug="acme-fr").name == "Acme France"
 
