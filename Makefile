@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo test lint format typecheck check check-deliverability lint-corpus bench serve clean
+.PHONY: install browser demo serve-demo messages test lint format typecheck check check-deliverability lint-corpus bench serve clean
 
 # SpamAssassin (Debian package `spamassassin`) for check-deliverability and the tests: $SPAMASSASSIN if set,
 # else found on $PATH or in /usr/bin, /usr/local/bin. Never installed by make (.ci/run does, as root).
@@ -59,6 +59,17 @@ bench: install
 
 serve: install
 	$(BIN)/relance serve
+
+# The web application on the demo's database (run make demo first).
+serve-demo: install
+	DATABASE_URL=sqlite:///$(CURDIR)/data/demo/demo.sqlite3 $(BIN)/relance serve
+
+# Refresh the translation catalog (relance/locale/fr) from the code and templates, and compile it.
+# Needs GNU gettext (apt-get install gettext); the compiled .mo is committed, so running needs nothing.
+messages: install
+	cd relance && DJANGO_SETTINGS_MODULE=relance.settings ../$(BIN)/python -m django makemessages -l fr \
+		--add-location file --ignore 'mail/builtin_templates/*' --ignore 'demo/*'
+	cd relance && DJANGO_SETTINGS_MODULE=relance.settings ../$(BIN)/python -m django compilemessages -l fr
 
 clean:
 	rm -rf $(VENV) data build *.egg-info

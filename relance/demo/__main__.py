@@ -11,6 +11,18 @@ from datetime import date
 from relance.conf import data_dir
 
 
+# A local demo account, printed by the demo: the demo database is throw-away and only on this machine.
+DEMO_USER = "demo@relance.example"
+DEMO_PASSWORD = "relance-demo-2026"
+
+
+def _demo_user() -> None:
+    from relance.accounts.people import do_add_user
+    from relance.accounts.queries import get_workspace
+
+    do_add_user(DEMO_USER, "admin", get_workspace(None), DEMO_PASSWORD)
+
+
 def main() -> int:
     started = time.monotonic()
     folder = data_dir() / "demo"
@@ -28,7 +40,12 @@ def main() -> int:
     from relance.demo.scenario import run_demo
 
     summary = run_demo(folder, start=date(2026, 9, 1), days=90)
+    _demo_user()
     print(summary.render(time.monotonic() - started))
+    print(
+        f"  web application: make serve-demo, then http://127.0.0.1:8000/ "
+        f"(log in as {DEMO_USER} / {DEMO_PASSWORD})"
+    )
     return 0
 
 
