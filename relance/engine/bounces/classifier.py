@@ -11,6 +11,10 @@ Pure: takes the raw bytes, returns a Verdict. Rules of thumb (see also phrases.p
 - any 4.x.x status, a 4xx reply or a "delayed" action is soft, whatever the text says.
 - a bounce whose text names no reason and carries a bare 5.0.0 / 550 is soft: without evidence that the
   address is gone, the customer is not marked undeliverable (repeated soft bounces are the caller's call).
+- "user unknown" words are weighed against the SMTP command they answered and the status, as sisimai does
+  (Filtered vs UserUnknown): after DATA, or with an X.2.x (mailbox exists) or X.7.x (policy) status and no
+  sign of RCPT TO, they are a filter's and soft, unless the provider states that the account does not exist.
+- a refusal of MAIL FROM or of HELO/EHLO is about our sender or our host, never the customer's address.
 """
 
 from __future__ import annotations
@@ -79,6 +83,7 @@ def classify(raw: bytes) -> Verdict:
         or msg.get("X-Failed-Recipients")
         or (phrases.BOUNCE_SUBJECT.search(subject) and not _is_reply_subject(subject))
         or phrases.DAEMON_SENDER.search(sender)
+        or _returns_a_message_from_the_null_sender(msg, subject)
     )
     if not looks_bounced and _is_auto_reply(msg, subject):
         return Verdict(AUTO_REPLY, recipient=_first_address(_header(msg, "From")), **base)
@@ -101,14 +106,30 @@ def classify(raw: bytes) -> Verdict:
 # --- Amazon SES notifications sent by e-mail (SNS) ----------------------------------------------------
 
 
-def _ses_notification(text: str) -> Verdict | None:
+_SNS_ENVELOPE = re.compile(r'\{\s*"Type"\s*:\s*"Notification"')
+
+
+def _ses_payload(text: str) -> dict[str, Any] | None:
+    """The SES notification: bare JSON, or the "Message" string of the SNS envelope that carries it."""
     start = text.find('{"notificationType"')
+    envelope = _SNS_ENVELOPE.search(text) if start < 0 else None
+    if envelope is not None:
+        start = envelope.start()
     if start < 0:
         return None
     body = re.sub(r"!?\n ", "", text[start:])  # SNS e-mails fold long lines
     try:
         data, _ = json.JSONDecoder().raw_decode(body)
-    except ValueError:
+        if envelope is not None:
+            data = json.loads(data.get("Message", ""))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    return data if isinstance(data, dict) and "notificationType" in data else None
+
+
+def _ses_notification(text: str) -> Verdict | None:
+    data = _ses_payload(text)
+    if data is None:
         return None
     kind = str(data.get("notificationType", "")).lower()
     mail = data.get("mail") or {}
@@ -135,6 +156,16 @@ def _ses_notification(text: str) -> Verdict | None:
     if verdict.kind == HARD and not hard:
         return Verdict(SOFT, **{k: v for k, v in verdict.__dict__.items() if k != "kind"})
     return verdict
+
+
+def _returns_a_message_from_the_null_sender(msg: Message, subject: str) -> bool:
+    """Sent from the null reverse-path (RFC 5321 4.5.5) with the message attached: a non-delivery report that
+    names no daemon, unless it is a read receipt (RFC 8098) or an auto-reply, which come from <> too."""
+    if _header(msg, "Return-Path").strip() != "<>" or _returned(msg) is None:
+        return False
+    if _find_part(msg, "message/disposition-notification") is not None:
+        return False
+    return not _is_auto_reply(msg, subject)
 
 
 # --- complaints ---------------------------------------------------------------------------------------
@@ -167,7 +198,7 @@ def _from_dsn(msg: Message, blocks: list[dict[str, str]], base: dict[str, Any]) 
         return None
     failed = [b for b in recipients if b.get("action", "").lower().startswith(("failed", "delayed"))]
     if not failed:
-        if all(b.get("action", "").lower() in ("delivered", "relayed", "expanded") for b in recipients):
+        if all(b.get("action", "").lower() in _SUCCESS_ACTIONS for b in recipients):
             return Verdict(NOT_BOUNCE, original_message_id=_original_message_id(msg, ""), **base)
         failed = recipients
     block = failed[0]
@@ -190,6 +221,10 @@ def _from_dsn(msg: Message, blocks: list[dict[str, str]], base: dict[str, Any]) 
         base=base,
         primary=diagnostic,
     )
+
+
+# "deliverable" is what Postfix writes in the report of an address verification (sendmail -bv).
+_SUCCESS_ACTIONS = ("delivered", "relayed", "expanded", "deliverable")
 
 
 def _dsn_blocks(dsn: Message) -> list[dict[str, str]]:
@@ -255,8 +290,13 @@ def _decide(
     category = category or status_category
     if detail in ("1.7", "1.8"):
         category = "rejected"  # a bad sender address: ours, not the customer's
-    if category == "userunknown" and _smtp_stage(diagnostic) == "DATA" and not detail.startswith("1."):
-        category = "filtered"  # accepted at RCPT TO, so the mailbox exists: a content filter said no
+    stage = _smtp_stage(diagnostic)
+    if category in phrases.HARD_REASONS and stage in ("HELO", "EHLO"):
+        category = "blocked"  # our own host name was refused before any address was named
+    elif category in phrases.HARD_REASONS and stage == "MAIL":
+        category = "rejected"  # no recipient is named before RCPT TO: MAIL FROM was refused for our sender
+    elif category == "userunknown" and _filtered(detail, stage, diagnostic):
+        category = "filtered"  # the mailbox exists (or may): a filter answered with user-unknown words
     if not category and status.startswith("5.7"):
         category = "blocked"
     temporary = code.startswith("4") or action.startswith("delayed")
@@ -271,6 +311,21 @@ def _decide(
         category=category or ("expired" if action.startswith("delayed") else "undefined"),
         **base,
     )
+
+
+def _filtered(detail: str, stage: str, diagnostic: str) -> bool:
+    """A "user unknown" text that the rest of the bounce contradicts: sisimai's Filtered, not UserUnknown.
+
+    Only RCPT TO refuses an address, and a status of the address class (X.1.x) confirms one. Without either,
+    the words are a filter's when the reply came after DATA (the recipient had been accepted), or when the
+    status says the mailbox exists (X.2.x) or names a policy refusal (X.7.x). A provider's own statement that
+    the account does not exist (phrases.DEFINITE_USERUNKNOWN) stands whatever the command or the status.
+    """
+    if stage == "RCPT" or detail.startswith("1."):
+        return False
+    if phrases.DEFINITE_USERUNKNOWN.search(re.sub(r"\s+", " ", diagnostic)):
+        return False
+    return stage == "DATA" or detail.split(".")[0] in ("2", "7")
 
 
 def _category(text: str) -> str:
@@ -307,7 +362,8 @@ def _smtp_stage(text: str) -> str:
     """The SMTP command the (first) failure answered: DATA, RCPT, MAIL, or "" when the text does not say."""
     match = phrases.SMTP_STAGE.search(text)
     if match:
-        return next(g for g in match.groups() if g).split()[0].upper()
+        name, words = next((k, v) for k, v in match.groupdict().items() if v)
+        return words.split()[0][:4].upper() if name.startswith("cmd") else name.upper()
     command = ""
     for line in phrases.TRANSCRIPT_LINE.finditer(text):
         if line.group("out"):

@@ -23,6 +23,15 @@ _REASONS: list[tuple[str, list[str]]] = [
         ],
     ),
     (
+        "filtered",  # the recipient's own filter refused the message: the mailbox exists (sisimai's Filtered)
+        [
+            r"\b5\d\d:? (?:<>)?: ?user unknown",  # au/KDDI: "550 : User unknown", the address left out
+            r"message filtered|message rejected due to user rules|user refuses to receive this mail",
+            r"refused due to recipient preferences|you have been blocked by the recipient",
+            r"recipient is only accepting mail from specific (?:e-?mail )?addresses",
+        ],
+    ),
+    (
         "userunknown",  # unambiguous: they win over boilerplate words elsewhere in the bounce
         [
             r"user(?:name)? (?:is )?unknown|unknown (?:user|recipient|mailbox|local[- ]?part)|no such (?:user|recipient|mailbox)",
@@ -38,12 +47,15 @@ _REASONS: list[tuple[str, list[str]]] = [
         [
             r"couldn't find (?:a|any) mail exchanger|no mx found|null mx|does not accept (?:any )?mail",
             r"not accepting (?:network )?messages|accepts no mail",
+            r"an mx or srv record indicated no smtp service",  # Exim, on a null MX (RFC 7505)
         ],
     ),
     (
         "hostunknown",
         [
-            r"host (?:or domain name )?not found(?!, try again)|host unknown|unknown host|no such domain|domain (?:is )?not reachable"
+            r"host (?:or domain name )?not found(?!, try again)|host unknown|unknown host|no such domain|domain (?:is )?not reachable",
+            r"the account or domain may not exist|illegal host/domain name",  # Exim/cPanel; Oracle Messaging Server
+            r"(?<![@\w./\\-])(?:[a-z0-9-]+\.)+[a-z]{2,} does not exist",  # a domain name, not an address, does not exist
         ],
     ),
     (
@@ -184,6 +196,7 @@ STATUS_REASONS: dict[str, str] = {
     "1.3": "userunknown",
     "1.6": "hasmoved",
     "1.10": "hostunknown",
+    "4.4": "hostunknown",  # unable to route: no usable MX or A record (hard only with a 5 class)
     "2.1": "suspend",
     "2.2": "mailboxfull",
     "2.3": "blocked",
@@ -192,6 +205,15 @@ STATUS_REASONS: dict[str, str] = {
     "1.8": "rejected",
     "4.7": "expired",
 }
+
+# Statements by a provider about its own directory: the account does not exist, whatever SMTP command they
+# answered (Yahoo and La Poste check the recipient only after DATA) and whatever status came with them.
+DEFINITE_USERUNKNOWN = re.compile(
+    r"doesn't have an? \S+ account|adresse destinataire invalide|recipient name is not recognized|"
+    r"not listed in (?:public )?name (?:&|and) address book|not listed in domino directory|"
+    r"email account that you tried to reach does not exist",
+    re.IGNORECASE,
+)
 
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|non[- ]?deliver|delivery (?:status notification|failure|failed|has failed|problem|report|notification)|"
@@ -226,15 +248,21 @@ ORIGINAL_MARKERS = re.compile(
     r"the (?:original|returned) message (?:follows|is (?:attached|included|below))|unsent message below|undelivered message (?:headers )?follows?|"
     r"the headers of the message|original message headers|message headers follow|"
     r"(?:-+ )?original message -+|this is the original message|"
-    r"header of (?:the )?original message|returned mail: see transcript)",
+    r"header of (?:the )?original message|returned mail: see transcript|returned message -+)",
     re.IGNORECASE | re.MULTILINE,
 )
 
 # The SMTP command a failure answered: Postfix "(in reply to end of DATA command)", Sendmail's transcript
-# (">>> DATA" then "<<< 550 ..."), Exim "after end of data", mfilter "SMTP command\nDATA".
+# (">>> DATA" then "<<< 550 ..."), Exim "after end of data" / "after RCPT command", mfilter "SMTP command\nDATA",
+# qmail and DragonFly "did not like our RCPT TO", Yahoo "[RCPT_TO]", and qmail-send's own sentences. The named
+# groups "cmd*" hold the command's words; the others name the command themselves.
 SMTP_STAGE = re.compile(
-    r"in reply to (?:end of )?(?P<postfix>DATA|RCPT TO|MAIL FROM)|after (?:end of )?(?P<exim>data|RCPT TO|MAIL FROM)\b|"
-    r"SMTP command\s*:?\s*\n?\s*(?P<label>DATA|RCPT|MAIL)\b",
+    r"in reply to (?:end of )?(?P<cmd1>DATA|RCPT\s+TO|MAIL\s+FROM|HELO|EHLO)\b|"
+    r"after (?:pipelined )?(?:end of )?(?P<cmd2>data|RCPT(?:\s+TO)?|MAIL(?:\s+FROM)?|HELO|EHLO)\b|"
+    r"SMTP command\s*:?\s*\n?\s*(?P<cmd3>DATA|RCPT|MAIL)\b|"
+    r"did not like our (?P<cmd4>RCPT|MAIL|DATA|HELO|EHLO)\b|\[(?P<cmd5>RCPT|MAIL)_(?:TO|FROM)\]|"
+    r"but (?P<helo>my name) was rejected|but (?P<mail>sender) was rejected|(?P<rcpt>does not like recipient)|"
+    r"(?P<data>failed after I sent the message)",
     re.IGNORECASE,
 )
 TRANSCRIPT_LINE = re.compile(
