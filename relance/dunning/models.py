@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from relance.accounts.models import Workspace
 from relance.ledger.models import Customer
@@ -42,12 +44,17 @@ class Run(models.Model):
 
 
 class Task(models.Model):
+    """Work for a person: a call, a bounced address, a reply to answer, a case past the last stage.
+
+    At most one open task per customer and kind; a person owns it, works it by its due date, and closes it
+    with an outcome note (done_by, done_at)."""
+
     COLLECTION, BOUNCE, CALL, REPLY = "collection", "bounce", "call", "reply"
     KINDS = [
-        (COLLECTION, "past the last stage"),
-        (BOUNCE, "address undeliverable"),
-        (CALL, "call"),
-        (REPLY, "reply to answer"),
+        (COLLECTION, _("past the last stage")),
+        (BOUNCE, _("address undeliverable")),
+        (CALL, _("call")),
+        (REPLY, _("reply to answer")),
     ]
     OPEN, DONE = "open", "done"
 
@@ -57,7 +64,15 @@ class Task(models.Model):
     title = models.CharField(max_length=300)
     detail = models.TextField(blank=True)
     due_date = models.DateField()
-    status = models.CharField(max_length=4, choices=[(OPEN, "open"), (DONE, "done")], default=OPEN)
+    status = models.CharField(max_length=4, choices=[(OPEN, _("open")), (DONE, _("done"))], default=OPEN)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    outcome = models.TextField(blank=True, help_text="What the person did, written when closing the task")
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -66,6 +81,8 @@ class Task(models.Model):
                 fields=["customer", "kind"], condition=models.Q(status="open"), name="one_open_task_per_kind"
             )
         ]
+        # The task list: open (or done) tasks of a workspace by due date.
+        indexes = [models.Index(fields=["workspace", "status", "due_date"], name="task_ws_status_due")]
 
     def __str__(self) -> str:
         return self.title

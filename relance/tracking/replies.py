@@ -376,7 +376,9 @@ def _record_reply(workspace: Workspace, reply: Reply, found: Match, source: str)
 
 
 @transaction.atomic
-def do_resume(workspace: Workspace, customer_id: str, *, close_tasks: bool = True) -> tuple[Customer, int]:
+def do_resume(
+    workspace: Workspace, customer_id: str, *, close_tasks: bool = True, now: datetime | None = None
+) -> tuple[Customer, int]:
     """A person resumes automation for a customer a reply paused. Their open ``reply`` task is closed
     (resuming says the reply was dealt with) unless `close_tasks` is False. Returns the customer and the
     number of tasks closed."""
@@ -389,6 +391,6 @@ def do_resume(workspace: Workspace, customer_id: str, *, close_tasks: bool = Tru
     closed = 0
     if close_tasks:
         closed = Task.objects.filter(customer=customer, kind=Task.REPLY, status=Task.OPEN).update(
-            status=Task.DONE
+            status=Task.DONE, done_at=now or timezone.now(), outcome="automation resumed"
         )
     return customer, closed

@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from relance.web.views.placeholder import placeholder
+from relance.web.views import imports
 
-# PLACEHOLDER: replaced by the real imports pages.
-urlpatterns = [path("imports/", placeholder, name="imports")]
+urlpatterns = [
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/upload/", imports.import_upload, name="import_upload"),
+    path("imports/<str:token>/", imports.import_report, name="import_report"),
+    path("imports/<str:token>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<str:token>/discard/", imports.import_discard, name="import_discard"),
+]
