@@ -29,8 +29,8 @@ from relance.engine.errors import InvalidInput
 from relance.engine.lint.model import SAAS_STAGES, STAGES, LintReport
 from relance.ledger.models import Customer
 from relance.ledger.queries import workspace_today
-from relance.mail.management.commands.preview import customer_context
 from relance.mail.models import TemplateVersion
+from relance.mail.preview_context import customer_context
 from relance.mail.rendering import BUILTIN_DIR, LoadedTemplate, Rendered, sample_context
 from relance.mail.rendering import render as render_mail
 from relance.mail.rendering.templates import (
