@@ -267,6 +267,16 @@ def test_unsafe_link_is_written_as_its_label(tmp_path: Path) -> None:
     assert "Pay and Read" in rendered.text
 
 
+def test_raw_html_in_a_template_is_shown_as_text_never_passed_through(tmp_path: Path) -> None:
+    body = 'Hello <script>alert(1)</script> **now**\n\n<iframe src="https://evil.example"></iframe>\n'
+    write_template(tmp_path, "raw", "en", body)
+
+    rendered = render_message("raw", "en", sample_context("en"), [tmp_path])
+
+    assert "<script" not in rendered.html and "<iframe" not in rendered.html
+    assert "&lt;script&gt;" in rendered.html and "<strong>now</strong>" in rendered.html
+
+
 def test_user_folder_overrides_a_builtin_and_the_version_follows_the_file(tmp_path: Path) -> None:
     builtin = render_message("first", "fr", sample_context("fr"))
     copy = tmp_path / "first.fr.md"

@@ -14,6 +14,7 @@ from typing import Any
 import css_inline
 import jinja2
 import markdown
+import markdown.extensions
 from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
@@ -21,7 +22,22 @@ from relance.mail.rendering.environment import Block, Slots, collecting
 from relance.mail.rendering.plaintext import SPACES, html_to_text, safe_url, url_for_reading, wrap_text
 from relance.mail.rendering.templates import BUILTIN_DIR, LoadedTemplate, TemplateError, load_template
 
-_MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "nl2br"]
+
+class _NoRawHtml(markdown.extensions.Extension):
+    """Raw HTML in a template body is shown as text, never passed through: whoever edits a template cannot
+    put a script, a form or a hidden tracking element into the workspace's mail. Markdown covers layout."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+_MARKDOWN_EXTENSIONS: list[str | markdown.extensions.Extension] = [
+    "tables",
+    "sane_lists",
+    "nl2br",
+    _NoRawHtml(),
+]
 _LINK = re.compile(r'<a\b([^>]*?)\bhref="([^"]*)"([^>]*)>(.*?)</a>', re.DOTALL)
 _RENDER_ERRORS = (jinja2.TemplateError, TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
 
