@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "anymail",
+    "ninja",
     "relance.accounts",
     "relance.ledger",
     "relance.dunning",
