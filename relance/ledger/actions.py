@@ -19,8 +19,8 @@ from relance.ledger.importing.planning import Plan, make_plan
 from relance.ledger.importing.reading import FileProblem, read_sheet
 from relance.ledger.importing.report import ImportReport
 from relance.ledger.importing.rows import check_header, get_kind, parse_rows
-from relance.ledger.models import Customer, Hold
-from relance.tracking.attribution import do_recompute_workspace_attribution
+from relance.ledger.models import Customer, Hold, Payment
+from relance.tracking.attribution import do_recompute_attribution
 
 BATCH_SIZE = 1000
 Record = tuple[int, Any]
@@ -80,6 +80,8 @@ def _import(
         return report
     seen: dict[Any, int] = {}
     any_rows = False
+    # Payments created or changed: only their invoices' attributions can move.
+    paid_invoices: set[int] = set()
     try:
         with transaction.atomic():
             for chunk in queries.chunks(records, CHUNK_ROWS):
@@ -93,16 +95,26 @@ def _import(
                 report.errors += errors + plan.errors
                 if not report.errors:
                     _write(plan)
+                    if kind.name == "payments" and not dry_run:
+                        paid_invoices.update(_payment_invoices(plan))
             if report.errors or dry_run:
                 transaction.set_rollback(True)
-            elif kind.name == "payments":  # credit the new or changed payments to the reminders before them
-                do_recompute_workspace_attribution(workspace)
+            elif paid_invoices:  # credit the new or changed payments to the reminders before them
+                do_recompute_attribution(paid_invoices)
     except FileProblem as problem:
         report.errors.append(problem.error)
     if not any_rows and not report.errors:
         report.warnings.append("no data rows after the header")
     report.errors.sort(key=lambda error: error.line)
     return report
+
+
+def _payment_invoices(plan: Plan) -> set[int]:
+    invoices = {payment.invoice_id for payment in plan.create}
+    updated = [pk for pk, _ in plan.update]
+    for batch in queries.chunks(updated):
+        invoices.update(Payment.objects.filter(pk__in=batch).values_list("invoice_id", flat=True))
+    return invoices
 
 
 def _write(plan: Plan) -> None:
