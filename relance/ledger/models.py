@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from relance.accounts.models import Workspace
@@ -61,7 +62,15 @@ class Invoice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "number"], name="invoice_key")]
-        indexes = [models.Index(fields=["workspace", "status", "due_date"])]
+        indexes = [
+            models.Index(fields=["workspace", "status", "due_date"]),
+            # Covering indexes of the web pages' aggregates (what a customer owes, totals of a list): SQLite
+            # reads them alone instead of jumping from an index to each table row.
+            models.Index(fields=["customer", "status", "due_date", "amount"], name="invoice_customer_owed"),
+            models.Index(
+                fields=["workspace", "status", "due_date", "currency", "amount"], name="invoice_list_totals"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -107,3 +116,27 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} {self.reason} {self.start}..{self.until}"
+
+
+class CustomerNote(models.Model):
+    """What a person wrote about a customer: a note, a logged call, a change of billing contact."""
+
+    NOTE, CALL, CONTACT_CHANGE = "note", "call", "contact_change"
+    KINDS = [(NOTE, "note"), (CALL, "call"), (CONTACT_CHANGE, "contact change")]
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="customer_notes")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=20, choices=KINDS, default=NOTE)
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A call may end with a promise to pay by this date (the invoices are then held until it).
+    promise_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "created_at"], name="customer_note_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.customer_id}: {self.text[:40]}"

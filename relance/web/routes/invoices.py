@@ -2,7 +2,12 @@
 
 from django.urls import path
 
-from relance.web.views.placeholder import placeholder
+from relance.web.views import invoices as views
 
-# PLACEHOLDER: replaced by the real invoices pages.
-urlpatterns = [path("invoices/", placeholder, name="invoices")]
+urlpatterns = [
+    path("invoices/", views.invoice_list, name="invoices"),
+    path("invoices/<int:pk>/", views.invoice_detail, name="invoice_detail"),
+    path("invoices/<int:pk>/hold/", views.invoice_hold, name="invoice_hold"),
+    path("invoices/<int:pk>/release/", views.invoice_release, name="invoice_release"),
+    path("invoices/<int:pk>/payment/", views.invoice_payment, name="invoice_payment"),
+]
