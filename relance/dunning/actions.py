@@ -58,10 +58,10 @@ def do_run(
         # Rendering follows a chunk at a time; the planned messages themselves are light.
         planned = plan_day(workspace, today)
         for batch in _batches(iter(planned)):
-            messages = _compose_all(workspace, batch, today, now, backfill)
+            messages = compose_all(workspace, batch, today, now, backfill)
             if not dry_run:
-                _persist(messages)
-                result.escalated += _escalate(workspace, batch, today)
+                persist_outgoing(messages)
+                result.escalated += escalate(workspace, batch, today)
             result.messages.extend(_summaries(messages, preview=dry_run))
         if not dry_run:
             Run.objects.create(
@@ -82,14 +82,14 @@ def plan_day(workspace: Workspace, today: date) -> list[PlannedMessage]:
     # messages are rendered: template engines do make reference cycles.
     with gc_paused():
         snapshot = load_snapshot(workspace, today, today, history_before=today + timedelta(days=1))
-        return list(plan_run(snapshot.customer_states(today), today, _calendar(workspace)))
+        return list(plan_run(snapshot.customer_states(today), today, business_calendar(workspace)))
 
 
 def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
     """Every message the daily run would have produced on each day of [first, last]; nothing is kept."""
     if last < first:
         raise InvalidInput(f"--to {last} is before --from {first}")
-    calendar = _calendar(workspace)
+    calendar = business_calendar(workspace)
     with gc_paused():
         snapshot = load_snapshot(workspace, first, last, history_before=first)
     history: History = snapshot.history
@@ -101,12 +101,12 @@ def do_simulate(workspace: Workspace, first: date, last: date) -> RunResult:
         for message in planned:
             history.record(message.customer_key, day, [(i.invoice.key, i.step.stage) for i in message.items])
         for batch in _batches(iter(planned)):
-            result.messages.extend(_summaries(_compose_all(workspace, batch, day, None, True), preview=True))
+            result.messages.extend(_summaries(compose_all(workspace, batch, day, None, True), preview=True))
         day += timedelta(days=1)
     return result
 
 
-def _calendar(workspace: Workspace) -> BusinessCalendar:
+def business_calendar(workspace: Workspace) -> BusinessCalendar:
     return BusinessCalendar(workspace.country)
 
 
@@ -122,7 +122,7 @@ class _Outgoing:
     invoice_numbers: list[str]
 
 
-def _compose_all(
+def compose_all(
     workspace: Workspace, planned: list[PlannedMessage], today: date, now: datetime | None, backfill: bool
 ) -> list[_Outgoing]:
     customers = _by_id(Customer, [p.customer_key for p in planned])
@@ -131,7 +131,7 @@ def _compose_all(
     ]
     invoices = _by_id(Invoice, invoice_ids)
     window = SendingWindow.parse(workspace.sending_window)
-    calendar = _calendar(workspace)
+    calendar = business_calendar(workspace)
     experiments = running_by_stage(workspace)
     outgoing = []
     for plan in planned:
@@ -161,7 +161,7 @@ def _by_id(model: type[M], ids: Iterable[int]) -> dict[int, M]:
     return found
 
 
-def _persist(outgoing: list[_Outgoing]) -> None:
+def persist_outgoing(outgoing: list[_Outgoing]) -> None:
     Message.objects.bulk_create([entry.message for entry in outgoing], batch_size=CHUNK)
     items = []
     for entry in outgoing:
@@ -171,7 +171,7 @@ def _persist(outgoing: list[_Outgoing]) -> None:
     MessageItem.objects.bulk_create(items, batch_size=1000)
 
 
-def _escalate(workspace: Workspace, planned: list[PlannedMessage], today: date) -> int:
+def escalate(workspace: Workspace, planned: list[PlannedMessage], today: date) -> int:
     """After the last stage a person takes over: one collection task per customer."""
     count = 0
     customers = _by_id(Customer, [p.customer_key for p in planned if p.escalates])

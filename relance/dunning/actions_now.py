@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from relance.accounts.models import Workspace
-from relance.dunning.actions import _calendar, _compose_all, _escalate, _persist
+from relance.dunning.actions import business_calendar, compose_all, escalate, persist_outgoing
 from relance.dunning.snapshot import (
     MIN_LOOKAHEAD_DAYS,
     CustomerRow,
@@ -126,7 +126,7 @@ def plan_customer_today(
     states = snapshot.customer_states(today)
     if not states:
         return None, None
-    return plan_customer(states[0], today, _calendar(workspace)), states[0]
+    return plan_customer(states[0], today, business_calendar(workspace)), states[0]
 
 
 def do_send_next_now(workspace: Workspace, customer: Customer, today: date, now: datetime) -> SendNow:
@@ -149,11 +149,11 @@ def do_send_next_now(workspace: Workspace, customer: Customer, today: date, now:
             return _why_not(state, today)
         try:
             with transaction.atomic():
-                outgoing = _compose_all(workspace, [planned], today, now, backfill=False)
-                _persist(outgoing)
+                outgoing = compose_all(workspace, [planned], today, now, backfill=False)
+                persist_outgoing(outgoing)
         except IntegrityError:  # the daily run wrote one for this customer at the same moment
             return SendNow(reason=ALREADY, existing=_todays_message(customer, today))
-        _escalate(workspace, [planned], today)
+        escalate(workspace, [planned], today)
         return SendNow(message=outgoing[0].message)
 
 
