@@ -10,8 +10,9 @@ from ninja import Schema
 
 from relance.accounts.models import Workspace
 from relance.api.errors import BadRequest, ErrorItem, import_failed
-from relance.ledger.actions import do_import_rows
+from relance.ledger.actions import ImportOrigin, do_import_rows
 from relance.ledger.importing.report import ImportReport
+from relance.ledger.models import ImportLog
 
 SOURCE = "api"
 
@@ -34,7 +35,9 @@ def run_import(
     workspace: Workspace, kind: str, items: Iterable[Schema], dry_run: bool = False
 ) -> ImportReport:
     """Import the rows (all or none); a 400 naming every refused row and field when any is bad."""
-    report = do_import_rows(workspace, kind, [as_row(item) for item in items], SOURCE, dry_run=dry_run)
+    rows = [as_row(item) for item in items]
+    origin = ImportOrigin(via=ImportLog.API, source=f"API, {len(rows)} rows")
+    report = do_import_rows(workspace, kind, rows, SOURCE, dry_run=dry_run, origin=origin)
     if report.errors:
         raise import_failed(report, bulk=True)
     return report
@@ -42,7 +45,8 @@ def run_import(
 
 def save_one(workspace: Workspace, kind: str, item: Schema) -> bool:
     """Create or update one row; True when it was created. A 400 naming the refused fields when bad."""
-    report = do_import_rows(workspace, kind, [as_row(item)], SOURCE)
+    origin = ImportOrigin(via=ImportLog.API, logged=False)
+    report = do_import_rows(workspace, kind, [as_row(item)], SOURCE, origin=origin)
     if report.errors:
         raise import_failed(report, bulk=False)
     if not report.created + report.updated + report.unchanged:

@@ -4,6 +4,7 @@ imports, comes back as the report's errors with nothing written."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,30 @@ from relance.ledger.importing.planning import Plan, make_plan
 from relance.ledger.importing.reading import FileProblem, read_sheet
 from relance.ledger.importing.report import ImportReport
 from relance.ledger.importing.rows import check_header, get_kind, parse_rows
-from relance.ledger.models import Customer, Hold, Payment
+from relance.ledger.models import Customer, Hold, ImportLog, Payment
 from relance.tracking.attribution import do_recompute_attribution
 
 BATCH_SIZE = 1000
 Record = tuple[int, Any]
 
 
-def do_import(workspace: Workspace, kind: str, path: str | Path, dry_run: bool = False) -> ImportReport:
+@dataclass(frozen=True)
+class ImportOrigin:
+    """Who imported, and how, for the import log. `source` names the file as the person knows it."""
+
+    via: str = ImportLog.CLI
+    by_id: int | None = None
+    source: str = ""
+    logged: bool = True  # single-row API upserts are not "imports" worth a log line
+
+
+def do_import(
+    workspace: Workspace,
+    kind: str,
+    path: str | Path,
+    dry_run: bool = False,
+    origin: ImportOrigin | None = None,
+) -> ImportReport:
     """Import a CSV or XLSX file of `kind` (customers, invoices, payments): all rows or none.
 
     InvalidInput when the file cannot be opened; any problem with its content is in the report's errors."""
@@ -36,7 +53,8 @@ def do_import(workspace: Workspace, kind: str, path: str | Path, dry_run: bool =
         sheet = read_sheet(path)
     except FileProblem as problem:
         return ImportReport(kind, str(path), dry_run, errors=[problem.error])
-    return _import(workspace, kind, str(path), sheet.header, sheet.rows, dry_run)
+    origin = origin or ImportOrigin(source=path.name)
+    return _import(workspace, kind, str(path), sheet.header, sheet.rows, dry_run, origin)
 
 
 def do_import_rows(
@@ -45,6 +63,7 @@ def do_import_rows(
     rows: Iterable[Mapping[str, Any]],
     source_name: str,
     dry_run: bool = False,
+    origin: ImportOrigin | None = None,
 ) -> ImportReport:
     """Import rows given as mappings of column name to text, as if they came from a file whose header (line 1)
     holds every key used; a key missing from a row is an empty cell there. The first row is line 2."""
@@ -53,7 +72,8 @@ def do_import_rows(
     if not given:
         return ImportReport(kind, source_name, dry_run, warnings=["no rows to import"])
     header = list(dict.fromkeys(key for row in given for key in row))
-    return _import(workspace, kind, source_name, header, enumerate(given, start=2), dry_run)
+    origin = origin or ImportOrigin(source=source_name)
+    return _import(workspace, kind, source_name, header, enumerate(given, start=2), dry_run, origin)
 
 
 CHUNK_ROWS = 20_000
@@ -66,6 +86,7 @@ def _import(
     header_cells: list[Any],
     records: Iterable[Record],
     dry_run: bool,
+    origin: ImportOrigin,
 ) -> ImportReport:
     """Check and write a chunk of rows at a time, inside one transaction that is rolled back at the end
     when any row was bad, or always for a dry run: all or nothing, with memory bounded by the chunk
@@ -99,14 +120,31 @@ def _import(
                         paid_invoices.update(_payment_invoices(plan))
             if report.errors or dry_run:
                 transaction.set_rollback(True)
-            elif paid_invoices:  # credit the new or changed payments to the reminders before them
-                do_recompute_attribution(paid_invoices)
+            else:
+                if paid_invoices:  # credit the new or changed payments to the reminders before them
+                    do_recompute_attribution(paid_invoices)
+                if any_rows and origin.logged:
+                    _log(workspace, kind.name, report, origin)
     except FileProblem as problem:
         report.errors.append(problem.error)
     if not any_rows and not report.errors:
         report.warnings.append("no data rows after the header")
     report.errors.sort(key=lambda error: error.line)
     return report
+
+
+def _log(workspace: Workspace, kind: str, report: ImportReport, origin: ImportOrigin) -> None:
+    ImportLog.objects.create(
+        workspace=workspace,
+        kind=kind,
+        source=(origin.source or report.file)[:300],
+        via=origin.via,
+        by_id=origin.by_id,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        at=timezone.now(),
+    )
 
 
 def _payment_invoices(plan: Plan) -> set[int]:

@@ -140,3 +140,24 @@ class CustomerNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on {self.customer_id}: {self.text[:40]}"
+
+
+class ImportLog(models.Model):
+    """One import that wrote to the ledger (dry runs and refused files leave no entry)."""
+
+    CLI, WEB, API = "cli", "web", "api"
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="imports")
+    kind = models.CharField(max_length=20)
+    source = models.CharField(max_length=300, help_text="the file's name, or 'api'")
+    via = models.CharField(max_length=3, choices=[(CLI, "command line"), (WEB, "web"), (API, "API")])
+    by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.SET_NULL)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "-at"], name="importlog_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} from {self.source} at {self.at:%Y-%m-%d %H:%M}"

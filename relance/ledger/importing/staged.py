@@ -21,9 +21,10 @@ from typing import Any
 from relance.accounts.models import Workspace
 from relance.conf import data_dir
 from relance.engine.errors import InvalidInput
-from relance.ledger.actions import do_import
+from relance.ledger.actions import ImportOrigin, do_import
 from relance.ledger.importing.report import ImportReport, RowError
 from relance.ledger.importing.rows import get_kind
+from relance.ledger.models import ImportLog
 
 TTL = timedelta(hours=24)
 FOLDER = "import-staging"
@@ -149,7 +150,8 @@ def run_import(workspace: Workspace, staged: StagedFile, dry_run: bool) -> Impor
     A file that cannot be read at all comes back as a report with one error on line 1 (the importer's
     all-or-nothing rule holds: nothing is written when there is any error)."""
     try:
-        report = do_import(workspace, staged.kind, staged.path, dry_run=dry_run)
+        origin = ImportOrigin(via=ImportLog.WEB, by_id=staged.user_id, source=staged.filename)
+        report = do_import(workspace, staged.kind, staged.path, dry_run=dry_run, origin=origin)
     except InvalidInput as exc:
         reason = str(exc).replace(f"{staged.path}: ", "").replace(str(staged.path), staged.filename)
         report = ImportReport(staged.kind, staged.filename, dry_run, errors=[RowError(1, "", "", reason)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -30,12 +29,12 @@ from relance.ledger.importing.staged import (
     load_staged,
     stage_upload,
 )
+from relance.ledger.models import ImportLog
 from relance.web.access import require_role, workspace_of
 
 MAX_BYTES = 20 * 1024 * 1024
 ERRORS_PER_PAGE = 200
-RECENT_KEY = "relance_recent_imports"
-RECENT_KEPT = 10
+RECENT_KEPT = 20
 
 KIND_LABELS = {
     "customers": gettext_lazy("Customers"),
@@ -87,13 +86,21 @@ class UploadForm(forms.Form):
 
 
 def _recent(request: HttpRequest) -> list[dict[str, Any]]:
-    """This session's imports in the current workspace, newest first (there is no import log in the
-    database yet)."""
-    workspace = workspace_of(request)
+    """The workspace's latest imports, by anyone and by any way (web, command line, API), newest first."""
+    logs = ImportLog.objects.filter(workspace=workspace_of(request)).select_related("by")
     return [
-        {**r, "at": datetime.fromisoformat(r["at"]), "kind_label": KIND_LABELS.get(r["kind"], r["kind"])}
-        for r in request.session.get(RECENT_KEY, [])
-        if r.get("workspace") == workspace.pk
+        {
+            "at": log.at,
+            "file": log.source,
+            "kind": log.kind,
+            "kind_label": KIND_LABELS.get(log.kind, log.kind),
+            "via": log.get_via_display(),
+            "by": (log.by.email or log.by.username) if log.by else "",
+            "created": log.created,
+            "updated": log.updated,
+            "unchanged": log.unchanged,
+        }
+        for log in logs.order_by("-at", "-pk")[:RECENT_KEPT]
     ]
 
 
@@ -173,22 +180,18 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
             _("The ledger changed since the check and some rows are now refused: nothing was imported."),
         )
         return redirect("web:import_report", token=staged.token)
-    summary = {
-        "workspace": workspace_of(request).pk,
-        "kind": report.kind,
-        "file": report.file,
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "warnings": report.warnings,
-        "at": timezone.now().isoformat(),
-    }
-    request.session[RECENT_KEY] = [summary, *request.session.get(RECENT_KEY, [])][:RECENT_KEPT]
     messages.success(
         request,
         _("%(file)s imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.")
-        % {k: summary[k] for k in ("file", "created", "updated", "unchanged")},
+        % {
+            "file": report.file,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+        },
     )
+    for warning in report.warnings:
+        messages.warning(request, warning)
     return redirect("web:imports")
 
 
