@@ -2,7 +2,11 @@
 
 from django.urls import path
 
-from relance.web.views.placeholder import placeholder
+from relance.web.views import policies
 
-# PLACEHOLDER: replaced by the real policies pages.
-urlpatterns = [path("policies/", placeholder, name="policies")]
+urlpatterns = [
+    path("policies/", policies.policies, name="policies"),
+    path("policies/<int:pk>/", policies.policy_detail, name="policy_detail"),
+    path("policies/<int:pk>/impact/", policies.policy_impact, name="policy_impact"),
+    path("policies/<int:pk>/edit/", policies.policy_edit, name="policy_edit"),
+]

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from relance.web.views.placeholder import placeholder
+from relance.web.views import reports
 
-# PLACEHOLDER: replaced by the real reports pages.
-urlpatterns = [path("reports/", placeholder, name="reports")]
+urlpatterns = [
+    path("reports/", reports.reports, name="reports"),
+    path("reports/export.csv", reports.reports_csv, name="reports_csv"),
+]
