@@ -42,7 +42,7 @@ def test_collector_runs_today_and_the_reminder_is_queued(collector_client, overd
     assert message.customer == overdue.customer and message.stage == "first"
     assert Run.objects.get().planned == 1
     text = response.content.decode()
-    assert "1 messages planned" in text
+    assert "1 message planned" in text
     # The page says why nothing left yet: outside the window, or no EMAIL_URL in tests.
     assert ("sending window" in text or "EMAIL_URL" in text) and message.status == Message.QUEUED
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from relance.dunning.actions import do_run
@@ -64,14 +64,15 @@ def run_now(request: HttpRequest) -> HttpResponse:
     problem = deliver_now(workspace)
     stages = Counter(row["stage"] for row in result.messages)
     detail = ", ".join(f"{stage}: {count}" for stage, count in sorted(stages.items()))
+    count = len(result.messages)
     messages.success(
         request,
-        _("Run of %(day)s: %(count)d messages planned%(detail)s.")
-        % {
-            "day": result.run_date.isoformat(),
-            "count": len(result.messages),
-            "detail": f" ({detail})" if detail else "",
-        },
+        ngettext(
+            "Run of %(day)s: %(count)d message planned%(detail)s.",
+            "Run of %(day)s: %(count)d messages planned%(detail)s.",
+            count,
+        )
+        % {"day": result.run_date.isoformat(), "count": count, "detail": f" ({detail})" if detail else ""},
     )
     if problem:
         messages.warning(request, _("Not sent yet: %(why)s") % {"why": problem})
@@ -80,10 +81,18 @@ def run_now(request: HttpRequest) -> HttpResponse:
     if waiting:
         messages.info(
             request,
-            _("%(count)d wait for the sending window (%(window)s, %(tz)s).")
+            ngettext(
+                "%(count)d waits for the sending window (%(window)s, %(tz)s).",
+                "%(count)d wait for the sending window (%(window)s, %(tz)s).",
+                waiting,
+            )
             % {"count": waiting, "window": workspace.sending_window, "tz": workspace.timezone},
         )
     approval = Message.objects.filter(pk__in=ids, status=Message.AWAITING_APPROVAL).count()
     if approval:
-        messages.info(request, _("%(count)d wait for approval.") % {"count": approval})
+        messages.info(
+            request,
+            ngettext("%(count)d waits for approval.", "%(count)d wait for approval.", approval)
+            % {"count": approval},
+        )
     return redirect("web:runs")
