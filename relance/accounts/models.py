@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Workspace(models.Model):
@@ -38,9 +39,9 @@ class Workspace(models.Model):
 class Role(models.TextChoices):
     """What a person may do in one workspace; each role includes the ones below it."""
 
-    ADMIN = "admin", "Admin"
-    COLLECTOR = "collector", "Collector"
-    VIEWER = "viewer", "Viewer"
+    ADMIN = "admin", _("Admin")
+    COLLECTOR = "collector", _("Collector")
+    VIEWER = "viewer", _("Viewer")
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.COLLECTOR: 1, Role.ADMIN: 2}

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from relance.accounts.models import role_allows
+from relance.accounts.models import Role, role_allows
 
 
 def web(request: HttpRequest) -> dict[str, Any]:
@@ -15,6 +15,7 @@ def web(request: HttpRequest) -> dict[str, Any]:
     context: dict[str, Any] = {
         "current_workspace": workspace,
         "current_role": role,
+        "current_role_label": Role(role).label if role else "",
         "user_workspaces": getattr(request, "memberships", []),
         "can_act": role_allows(role, "collector"),
         "can_admin": role_allows(role, "admin"),
