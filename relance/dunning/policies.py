@@ -20,19 +20,29 @@ def read_policy_file(path: Path) -> tuple[Policy, str]:
         source = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_policy_text(source, str(path)), source
+
+
+def parse_policy_text(source: str, where: str) -> Policy:
+    """A policy from YAML (or JSON) text; errors name `where`, the line and column, or the field."""
     try:
         data = yaml.safe_load(source)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InvalidInput(f"{path}:{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
-    return parse_policy(data, source=str(path)), source
+        at = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InvalidInput(f"{where}:{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    return parse_policy(data, source=where)
 
 
-@transaction.atomic
 def do_load_policy(workspace: Workspace, path: Path) -> tuple[PolicyRow, bool]:
     """Create or replace the policy of that name; sent messages keep the version they were made with."""
     policy, source = read_policy_file(path)
+    return do_save_policy(workspace, policy, source)
+
+
+@transaction.atomic
+def do_save_policy(workspace: Workspace, policy: Policy, source: str) -> tuple[PolicyRow, bool]:
+    """Create or replace the policy of that name (a new version when its definition changed)."""
     definition = policy_to_dict(policy)
     row = PolicyRow.objects.select_for_update().filter(workspace=workspace, name=policy.name).first()
     if row is None:

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -22,7 +18,7 @@ from django.views.decorators.http import require_POST
 from relance.accounts.models import Workspace
 from relance.dunning.impact import IMPACT_DAYS, MAX_IMPACT_DAYS, impact
 from relance.dunning.models import Policy as PolicyRow
-from relance.dunning.policies import do_load_policy, policy_summaries, read_policy_file
+from relance.dunning.policies import do_save_policy, parse_policy_text, policy_summaries
 from relance.engine.errors import InvalidInput
 from relance.ledger.models import Customer
 from relance.web.access import require_role, scoped, workspace_of
@@ -158,30 +154,18 @@ def _currency(workspace: Workspace) -> str:
     return display_currency(workspace)
 
 
-@contextmanager
-def _definition_file(source: str) -> Iterator[Path]:
-    """The pasted definition as a file, for the loader that `relance policy load` uses."""
-    with tempfile.TemporaryDirectory(prefix="relance-policy-") as folder:
-        path = Path(folder) / "policy.yaml"
-        path.write_text(source, encoding="utf-8")
-        yield path
-
-
 def save_policy_source(workspace: Workspace, row: PolicyRow, source: str) -> tuple[PolicyRow, bool]:
-    """Validate and save a new definition of `row` through do_load_policy (a new version when it changed).
-    Raises InvalidInput, naming the field, with nothing written. Returns (row, changed)."""
-    with _definition_file(source) as path:
-        try:
-            policy, _source = read_policy_file(path)
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc).replace(str(path), _("definition"))) from None
-        if policy.name != row.name:
-            raise InvalidInput(
-                _("definition: name: must stay %(name)r on this page (got %(new)r)")
-                % {"name": row.name, "new": policy.name}
-            )
-        version = row.version
-        saved, _created = do_load_policy(workspace, path)
+    """Validate and save a new definition of `row` (a new version when it changed), with the rules of
+    `relance policy load`. Raises InvalidInput, naming the field, with nothing written.
+    Returns (row, changed)."""
+    policy = parse_policy_text(source, _("definition"))
+    if policy.name != row.name:
+        raise InvalidInput(
+            _("definition: name: must stay “%(name)s” on this page (got “%(new)s”)")
+            % {"name": row.name, "new": policy.name}
+        )
+    version = row.version
+    saved, _created = do_save_policy(workspace, policy, source)
     return saved, saved.version != version
 
 
