@@ -10,7 +10,6 @@ from datetime import date
 
 from relance.conf import data_dir
 
-
 # A local demo account, printed by the demo: the demo database is throw-away and only on this machine.
 DEMO_USER = "demo@relance.example"
 DEMO_PASSWORD = "relance-demo-2026"
