@@ -19,6 +19,11 @@ from tests import factories as f
 from tests.e2e.conftest import shoot
 from tests.web.conftest import PASSWORD, make_user
 
+# axe-core, the accessibility checker (tests/e2e/vendor/README.md), injected into each page.
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+AXE_RUN = """async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})).violations
+    .map(v => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 MAIN_PAGES = (
@@ -134,7 +139,8 @@ def test_a_collectors_day(live_server, page, workspace, smtp_server, tmp_path): 
 
 
 def test_screenshots_of_every_main_page(live_server, page, workspace):  # type: ignore[no-untyped-def]
-    """Every main page renders for an admin, on a desktop and on a phone, without console errors."""
+    """Every main page renders for an admin, on a desktop and on a phone, without console errors and without
+    WCAG 2 A/AA violations that axe-core can detect (labels, contrast, names, structure)."""
     f.policy(workspace)
     today = workspace_today(workspace, timezone.now())
     for n in range(12):
@@ -145,12 +151,20 @@ def test_screenshots_of_every_main_page(live_server, page, workspace):  # type: 
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     log_in(page, live_server.url, "boss@acme.example")
-    for path in MAIN_PAGES:
+    customer = workspace.customers.get(external_id="C3")
+    extra = (f"/customers/{customer.pk}/", "/templates/first/fr/edit/")
+    violations: dict[str, list[str]] = {}
+    for path in MAIN_PAGES + extra:
         response = page.goto(live_server.url + path)
         assert response is not None and response.status == 200, path
         page.wait_for_load_state("networkidle")
-        name = path.strip("/") or "dashboard"
+        name = path.strip("/").replace("/", "-") or "dashboard"
         shoot(page, name)
+        page.add_script_tag(content=AXE)
+        found = page.evaluate(AXE_RUN)
+        if found:
+            violations[path] = found
+    assert violations == {}
     page.set_viewport_size({"width": 390, "height": 844})
     for path in ("/", "/customers/", "/approvals/"):
         page.goto(live_server.url + path)
