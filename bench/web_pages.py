@@ -1,8 +1,14 @@
 """Server time of every page of the web application on the benchmark's ledger.
 
-Every GET route of the "web" namespace without parameters, plus each `<area>_detail` page on a real row,
-is requested through Django's full stack (middleware, sessions, templates) as a logged-in admin. Server
-time = the time to produce the response in process; the median of ROUNDS requests after one warm-up.
+Every GET route of the "web" namespace without parameters, plus each `<area>_detail` page (and a policy's
+impact) on a real row, is requested through Django's full stack (middleware, sessions, templates) as a
+logged-in admin. Server time = the time to produce the response in process; the median of ROUNDS requests
+after one warm-up.
+
+The pages memoize their figures until the data they read changes (relance.tracking.versions), so each page
+is timed twice: as a request after nothing changed (`pages_ms`), and with the cache emptied before each
+request, as the first request after a change pays (`pages_uncached_ms`). The target is checked on the
+latter.
 """
 
 from __future__ import annotations
@@ -66,6 +72,7 @@ def _detail_ids(workspace: Any) -> dict[str, int]:
 
 def measure_pages(workspace: Any) -> dict[str, Any]:
     from django.contrib.auth.models import User
+    from django.core.cache import cache
     from django.test import Client
     from django.urls import reverse
 
@@ -79,31 +86,36 @@ def measure_pages(workspace: Any) -> dict[str, Any]:
     client.force_login(user)
     ids = _detail_ids(workspace)
     pages: dict[str, float] = {}
+    uncached: dict[str, float] = {}
     for name, _route, converters in _routes():
         if name in SKIP_NAMES:
             continue
         if not converters:
             url = reverse(f"web:{name}")
-        elif converters == ["pk"] and name.endswith("_detail") and name.split("_")[0] in ids:
+        elif converters == ["pk"] and name.endswith(("_detail", "_impact")) and name.split("_")[0] in ids:
             url = reverse(f"web:{name}", kwargs={"pk": ids[name.split("_")[0]]})
         else:
             continue
         first = client.get(url)
         if first.status_code != 200:
             continue  # POST-only actions, redirects
-        times = []
-        for _ in range(ROUNDS):
-            start = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-        pages[url] = round(statistics.median(times), 1)
-    slowest = max(pages.items(), key=lambda item: item[1]) if pages else ("", 0.0)
+        for found, empty_cache in ((pages, False), (uncached, True)):
+            times = []
+            for _ in range(ROUNDS):
+                if empty_cache:
+                    cache.clear()
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            found[url] = round(statistics.median(times), 1)
+    slowest = max(uncached.items(), key=lambda item: item[1]) if uncached else ("", 0.0)
     return {
         "pages_ms": pages,
+        "pages_uncached_ms": uncached,
         "pages_measured": len(pages),
         "slowest_page": slowest[0],
         "slowest_page_ms": slowest[1],
-        "pages_over_target": sorted(url for url, ms in pages.items() if ms > TARGET_MS),
+        "pages_over_target": sorted(url for url, ms in uncached.items() if ms > TARGET_MS),
         "page_target_ms": TARGET_MS,
     }

@@ -10,7 +10,7 @@ history so far, record what that day would send, move to the next day.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ from relance.engine.calendar import BusinessCalendar
 from relance.engine.planner import PlannedMessage, plan_run
 from relance.engine.policy import BUILTIN_DEFAULT
 from relance.ledger.models import Customer
+from relance.tracking.versions import PLANNING, memoize
 
 PREVIEW_ROWS = 20
 IMPACT_DAYS = 14
@@ -100,6 +101,12 @@ def next_run(workspace: Workspace, today: date, limit: int = PREVIEW_ROWS) -> Ne
     )
 
 
+def preview_next_run(workspace: Workspace, today: date, limit: int = PREVIEW_ROWS) -> NextRun:
+    """next_run, memoized under the versions of what the run reads (relance.tracking.versions): the first
+    request after a change of the ledger or the outbox plans, the next ones read the plan."""
+    return memoize(workspace, "next_run", PLANNING, (today, limit), lambda: next_run(workspace, today, limit))
+
+
 def _amount(message: PlannedMessage) -> Decimal:
     return sum(message.totals().values(), Decimal("0"))
 
@@ -159,6 +166,16 @@ def impact(workspace: Workspace, policy_name: str, today: date, days: int = IMPA
     calendar = calendar_of(workspace)
     with gc_paused():
         snapshot = load_snapshot(workspace, first, last, history_before=first)
+        # Each customer is planned on its own, under the policy its segment, tags or pin choose: the other
+        # policies' customers change nothing to this one's, so only this policy's are planned.
+        snapshot = replace(
+            snapshot,
+            invoices_by_customer={
+                customer_id: invoices
+                for customer_id, invoices in snapshot.invoices_by_customer.items()
+                if snapshot.policy_for(snapshot.customers[customer_id]).name == policy_name
+            },
+        )
     history = snapshot.history
     policy = next((p for p in reversed(snapshot.policies) if p.name == policy_name), None)
     if policy is None and policy_name == BUILTIN_DEFAULT.name:
@@ -182,3 +199,14 @@ def impact(workspace: Workspace, policy_name: str, today: date, days: int = IMPA
         found.append(DayImpact(day, per_stage))
         day += timedelta(days=1)
     return Impact(policy_name, first, last, found, stages)
+
+
+def preview_impact(workspace: Workspace, policy_name: str, today: date, days: int = IMPACT_DAYS) -> Impact:
+    """impact, memoized as preview_next_run."""
+    return memoize(
+        workspace,
+        "impact",
+        PLANNING,
+        (policy_name, today, days),
+        lambda: impact(workspace, policy_name, today, days),
+    )

@@ -178,25 +178,27 @@ def load_snapshot(
     sql = _Dialect(connection.vendor)
     invoice_table, payment_table = Invoice._meta.db_table, Payment._meta.db_table
     item_table, message_table = MessageItem._meta.db_table, Message._meta.db_table
-    paid_by_first_day = (
-        f"(SELECT COALESCE(SUM(p.amount), 0) FROM {payment_table} p "
-        "WHERE p.invoice_id = i.id AND p.date <= %s)"
-    )
     paid_list = sql.concat(f"{sql.text('p.date')} || '{sql.SEP}' || {sql.text('p.amount')}")
     reached_list = sql.concat(f"mi.stage || '{sql.SEP}' || {sql.text('m.run_date')}")
     query = (
         f"SELECT i.id, i.customer_id, i.number, {sql.text('i.issue_date')}, {sql.text('i.due_date')}, "
         f"{sql.text('i.amount')}, i.currency, "
-        f"(SELECT {paid_list} FROM {payment_table} p WHERE p.invoice_id = i.id AND p.date <= %s), "
-        f"(SELECT {reached_list} FROM {item_table} mi JOIN {message_table} m ON m.id = mi.message_id "
+        # The payments of the invoices paid so far (the others have none to list).
+        f"CASE WHEN i.first_payment_on <= %s THEN (SELECT {paid_list} FROM {payment_table} p "
+        "WHERE p.invoice_id = i.id AND p.date <= %s) END, "
+        # Each item's message is read from the message_kpis index, not from its row (the bodies).
+        f"(SELECT {reached_list} FROM {item_table} mi "
+        f"JOIN {message_table} m {sql.indexed('message_kpis')} ON m.id = mi.message_id "
         f"WHERE mi.invoice_id = i.id AND m.run_date < %s AND m.status <> 'cancelled') "
         f"FROM {invoice_table} i "
         f"WHERE i.workspace_id = %s AND i.status = 'open' AND i.issue_date <= %s AND i.due_date <= %s "
-        # Settled before the period starts: left out in SQL (the exact Decimal check comes after).
-        f"AND i.amount - {paid_by_first_day} > %s "
+        # Paid off before the period starts (Invoice.paid_off_on), or never owed more than the tolerance:
+        # left out in SQL (the exact Decimal check comes after).
+        "AND (i.paid_off_on IS NULL OR i.paid_off_on > %s) AND i.amount > %s "
         f"ORDER BY i.due_date"
     )
     params = [
+        last_day,
         last_day,
         history_before,
         workspace.pk,
@@ -272,6 +274,10 @@ class _Dialect:
 
     def text(self, column: str) -> str:
         return f"CAST({column} AS TEXT)"
+
+    def indexed(self, index: str) -> str:
+        """SQLite's INDEXED BY: read that covering index, not the table's rows (nothing on PostgreSQL)."""
+        return "" if self.postgres else f"INDEXED BY {index}"
 
     def concat(self, expression: str) -> str:
         if self.postgres:

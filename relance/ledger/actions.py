@@ -21,6 +21,7 @@ from relance.ledger.importing.reading import FileProblem, read_sheet
 from relance.ledger.importing.report import ImportReport
 from relance.ledger.importing.rows import check_header, get_kind, parse_rows
 from relance.ledger.models import Customer, Hold, ImportLog, Payment
+from relance.ledger.paid_off import refresh_paid_off
 from relance.tracking.attribution import do_recompute_attribution
 
 BATCH_SIZE = 1000
@@ -101,8 +102,10 @@ def _import(
         return report
     seen: dict[Any, int] = {}
     any_rows = False
-    # Payments created or changed: only their invoices' attributions can move.
+    # Payments created or changed: only their invoices' attributions and paid-off dates can move.
     paid_invoices: set[int] = set()
+    # Invoices updated (their amount may have changed): their paid-off dates can move.
+    updated_invoices: set[int] = set()
     try:
         with transaction.atomic():
             for chunk in queries.chunks(records, CHUNK_ROWS):
@@ -118,9 +121,13 @@ def _import(
                     _write(plan)
                     if kind.name == "payments" and not dry_run:
                         paid_invoices.update(_payment_invoices(plan))
+                    elif kind.name == "invoices" and not dry_run:
+                        updated_invoices.update(pk for pk, _ in plan.update)
             if report.errors or dry_run:
                 transaction.set_rollback(True)
             else:
+                if paid_invoices or updated_invoices:
+                    refresh_paid_off(paid_invoices | updated_invoices)
                 if paid_invoices:  # credit the new or changed payments to the reminders before them
                     do_recompute_attribution(paid_invoices)
                 if any_rows and origin.logged:

@@ -89,6 +89,7 @@ def do_record_payment(
             _("Invoice %(number)s already has a payment with reference %(reference)s.")
             % {"number": invoice.number, "reference": reference}
         )
+    # Saving it refreshes the invoice's paid-off date in this transaction (relance.ledger.paid_off).
     payment = Payment.objects.create(
         workspace=workspace, invoice=invoice, date=on, amount=amount, reference=reference
     )

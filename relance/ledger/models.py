@@ -57,6 +57,12 @@ class Invoice(models.Model):
     status = models.CharField(max_length=4, choices=STATUSES, default=OPEN)
     pdf_url = models.URLField(max_length=500, blank=True)
     payment_url = models.URLField(max_length=500, blank=True)
+    # Derived from the payments, kept by relance.ledger.paid_off on every write of a payment, an amount or the
+    # workspace's tolerance: the date the payments (in date order) first left at most the tolerance owed
+    # (kpi.paid_date; None while owed), and the date of the first payment. The KPIs read them instead of
+    # summing every invoice's payments day by day.
+    paid_off_on = models.DateField(null=True, blank=True, editable=False)
+    first_payment_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +76,24 @@ class Invoice(models.Model):
             models.Index(
                 fields=["workspace", "status", "due_date", "currency", "amount"], name="invoice_list_totals"
             ),
+            # Covers the ledger KPIs (relance.tracking.dashboard: ageing, overdue over time, days late): the
+            # invoices still owed on a day are two ranges of it (paid off later, or not yet), read without
+            # the table and grouped in its order without sorting. The KPI queries name it (SQLite).
+            models.Index(
+                fields=[
+                    "workspace",
+                    "paid_off_on",
+                    "status",
+                    "issue_date",
+                    "due_date",
+                    "first_payment_on",
+                    "currency",
+                    "amount",
+                ],
+                name="invoice_paid_off",
+            ),
+            # The amounts invoiced by issue date (the countback DSO), in the index's order: no sort.
+            models.Index(fields=["workspace", "issue_date", "status", "amount"], name="invoice_issued"),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,24 @@ class Message(models.Model):
             models.Index(fields=["workspace", "status", "not_before"]),
             models.Index(fields=["workspace", "run_date"]),
             models.Index(fields=["customer", "run_date"]),
+            # Covers the KPIs' reads of messages (relance.tracking.dashboard), the daily run's history
+            # (relance.dunning.snapshot) and the data versions' triggers (relance.tracking.versions), which
+            # name it: the rows carry the text and HTML bodies, which SQLite would read for any column. It
+            # starts with the id so that events, replies, attributions and items find their message in it,
+            # and a period's messages are a range of ids.
+            models.Index(
+                fields=[
+                    "id",
+                    "workspace",
+                    "status",
+                    "run_date",
+                    "stage",
+                    "template_name",
+                    "variant",
+                    "customer",
+                ],
+                name="message_kpis",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,13 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["workspace", "kind", "occurred_at"]),
             models.Index(fields=["message", "kind"]),
+            # The outcomes the KPIs count (relance.tracking.dashboard), without the sent / delivered events
+            # that make most of the table.
+            models.Index(
+                fields=["message", "kind"],
+                condition=models.Q(kind__in=["bounced", "opened", "clicked", "replied"]),
+                name="event_outcome",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -116,3 +123,26 @@ class Experiment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataVersion(models.Model):
+    """A random token per workspace and kind of data, replaced in the same transaction as every write that
+    could change a figure computed from that data, by triggers in the database itself (migration 0002):
+    the web pages memoize their figures under the tokens of the data they read (relance.tracking.versions).
+
+    Kinds (`domain`): ledger (invoices, payments, the workspace's settings), outbox (messages written or
+    cancelled, their items, customers, holds, policies), sent (which messages are sent, and what they are
+    grouped by), engagement (events, replies, attributions). Not a foreign key: a workspace being deleted
+    writes versions for the rows it takes with it."""
+
+    LEDGER, OUTBOX, SENT, ENGAGEMENT = "ledger", "outbox", "sent", "engagement"
+
+    workspace_id = models.BigIntegerField()
+    domain = models.CharField(max_length=20)
+    token = models.BigIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace_id", "domain"], name="data_version_key")]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.domain} {self.token}"

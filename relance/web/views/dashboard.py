@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relance.accounts.models import Workspace
-from relance.dunning.impact import next_run
+from relance.dunning.impact import preview_next_run
 from relance.engine import kpi
 from relance.ledger.models import Invoice
 from relance.ledger.queries import workspace_today
-from relance.tracking.dashboard import Trend, funnel, trends, weekly_overdue
+from relance.tracking.dashboard import Trend
+from relance.tracking.figures import funnel, trends, weekly_overdue
 from relance.web.access import require_role, workspace_of
 from relance.web.templatetags.relance_web import money, number, percent
 
@@ -238,5 +239,5 @@ def dashboard_funnel(request: HttpRequest) -> HttpResponse:
 def dashboard_next_run(request: HttpRequest) -> HttpResponse:
     """What the run of the next business day would send, as the ledger stands now (nothing written)."""
     workspace, today = today_of(request)
-    preview = next_run(workspace, today)
+    preview = preview_next_run(workspace, today)
     return section(request, "next_run", {"preview": preview, "totals": sorted(preview.totals.items())})

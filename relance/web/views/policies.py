@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from relance.accounts.models import Workspace
-from relance.dunning.impact import IMPACT_DAYS, MAX_IMPACT_DAYS, impact
+from relance.dunning.impact import IMPACT_DAYS, MAX_IMPACT_DAYS, preview_impact
 from relance.dunning.models import Policy as PolicyRow
 from relance.dunning.policies import do_save_policy, parse_policy_text, policy_summaries
 from relance.engine.errors import InvalidInput
@@ -123,7 +123,7 @@ def policy_impact(request: HttpRequest, pk: int) -> HttpResponse:
     workspace, today = today_of(request)
     form = ImpactForm(request.GET or None)
     days = form.cleaned_data["days"] if form.is_valid() else IMPACT_DAYS
-    found = impact(workspace, row.name, today, days)
+    found = preview_impact(workspace, row.name, today, days)
     rows = [(day, [day.stages.get(stage) for stage in found.stages]) for day in found.days]
     totals = [found.total(stage) for stage in found.stages]
     context = {

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from relance.engine import kpi
-from relance.tracking.dashboard import GROUPINGS, report, stage_order
+from relance.tracking.dashboard import GROUPINGS, stage_order
+from relance.tracking.figures import report
 from relance.tracking.reports import csv_rows, default_period
 from relance.web.access import require_role, workspace_of
 from relance.web.views.dashboard import BUCKET_LABELS, chart, display_currency, short_date
