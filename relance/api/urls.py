@@ -44,5 +44,6 @@ def _api_patterns() -> list[URLPattern | URLResolver]:
 app_name = "api"
 urlpatterns: list[URLPattern | URLResolver] = [
     *_api_patterns(),
-    re_path(r"^(?P<rest>.*)$", not_found, name="not_found"),
+    # (?s): a path holding a newline is still under /api/ and still gets a JSON answer.
+    re_path(r"^(?P<rest>(?s:.*))$", not_found, name="not_found"),
 ]

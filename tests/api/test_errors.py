@@ -19,6 +19,12 @@ def test_an_unknown_path_under_api_is_a_json_404(collector_api: ApiClient) -> No
     assert response.json() == {"detail": "no API endpoint at /api/nothing/here: see /api/docs", "errors": []}
 
 
+def test_a_path_holding_a_newline_is_still_a_json_answer(collector_api: ApiClient) -> None:
+    response = Client().post("/api/invoices/F%0A1/holds")
+    assert response.status_code in (401, 404)
+    assert response["Content-Type"].startswith("application/json")
+
+
 def test_a_body_that_is_not_json_is_a_400(collector_api: ApiClient, ledger: dict[str, Any]) -> None:
     response = collector_api.post("/api/customers", "{not json", content_type="application/json")
     assert response.status_code == 400
