@@ -225,21 +225,25 @@ def customer_hold(request: HttpRequest, pk: int) -> HttpResponse:
     form = HoldForm(request.POST, invoices=Invoice.objects.filter(customer=customer), today=today)
 
     def perform(data: dict[str, Any]) -> str:
-        invoice = data["invoice"]
-        ledger_actions.do_hold(
-            customer.workspace,
-            invoice.number,
-            until=data["until"],
-            reason=data["reason"],
-            note=data["note"],
-            today=today,
-        )
-        return _("Invoice %(number)s is on hold: no reminder for it before %(day)s.") % {
-            "number": invoice.number,
-            "day": day(data["until"]),
-        }
+        return hold_invoice(data["invoice"], data, today)
 
     return _act(request, customer, "hold", form, perform)
+
+
+def hold_invoice(invoice: Invoice, data: dict[str, Any], today: date) -> str:
+    """Hold `invoice` with a hold form's values (customer and invoice pages); the flash message."""
+    ledger_actions.do_hold(
+        invoice.workspace,
+        invoice.number,
+        until=data["until"],
+        reason=data["reason"],
+        note=data["note"],
+        today=today,
+    )
+    return _("Invoice %(number)s is on hold: no reminder for it before %(day)s.") % {
+        "number": invoice.number,
+        "day": day(data["until"]),
+    }
 
 
 @require_role("collector")
@@ -249,13 +253,16 @@ def customer_release(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReleaseForm(request.POST, invoices=Invoice.objects.filter(customer=customer))
 
     def perform(data: dict[str, Any]) -> str:
-        invoice = data["invoice"]
-        released = ledger_actions.do_release(customer.workspace, invoice.number, on=today_of(request))
-        if not released:
-            return _("Invoice %(number)s was not on hold.") % {"number": invoice.number}
-        return _("Invoice %(number)s is released: reminders resume.") % {"number": invoice.number}
+        return release_invoice(data["invoice"], today_of(request))
 
     return _act(request, customer, "release", form, perform)
+
+
+def release_invoice(invoice: Invoice, today: date) -> str:
+    """End the holds of `invoice` (customer and invoice pages); the flash message."""
+    if not ledger_actions.do_release(invoice.workspace, invoice.number, on=today):
+        return _("Invoice %(number)s was not on hold.") % {"number": invoice.number}
+    return _("Invoice %(number)s is released: reminders resume.") % {"number": invoice.number}
 
 
 @require_role("collector")

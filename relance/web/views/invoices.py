@@ -10,18 +10,24 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.engine.errors import InvalidInput
-from relance.ledger import actions as ledger_actions
 from relance.ledger.models import Invoice
 from relance.ledger.queries import holds_covering_q
 from relance.mail.models import MessageItem
 from relance.web.access import require_role, workspace_of
 from relance.web.forms.customers import HoldForm, InvoiceFilterForm, PaymentForm
 from relance.web.views import customer_queries as cq
-from relance.web.views.customers import day, is_htmx, record_payment, sort_links, today_of, valid_values
+from relance.web.views.customers import (
+    hold_invoice,
+    is_htmx,
+    record_payment,
+    release_invoice,
+    sort_links,
+    today_of,
+    valid_values,
+)
 
 PER_PAGE = 50
 
@@ -139,18 +145,7 @@ def invoice_hold(request: HttpRequest, pk: int) -> HttpResponse:
     today = today_of(request)
 
     def perform(data: dict[str, Any]) -> str:
-        ledger_actions.do_hold(
-            invoice.workspace,
-            invoice.number,
-            until=data["until"],
-            reason=data["reason"],
-            note=data["note"],
-            today=today,
-        )
-        return _("Invoice %(number)s is on hold: no reminder for it before %(day)s.") % {
-            "number": invoice.number,
-            "day": day(data["until"]),
-        }
+        return hold_invoice(invoice, data, today)
 
     return _act(request, invoice, "hold", HoldForm(request.POST, today=today), perform)
 
@@ -161,10 +156,7 @@ def invoice_release(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(request, pk)
 
     def perform(data: dict[str, Any]) -> str:
-        released = ledger_actions.do_release(invoice.workspace, invoice.number, on=today_of(request))
-        if not released:
-            return _("Invoice %(number)s was not on hold.") % {"number": invoice.number}
-        return _("Invoice %(number)s is released: reminders resume.") % {"number": invoice.number}
+        return release_invoice(invoice, today_of(request))
 
     return _act(request, invoice, "release", forms.Form(request.POST), perform)
 
